@@ -1,0 +1,62 @@
+/**
+ * Channel events. Logged types carry a contiguous per-channel `seq` and are replayed on
+ * resume; ephemeral types carry no `seq` and are never replayed (API.md "the channel log").
+ */
+import type { Broadcast, Channel, Message } from "./models.js";
+
+export interface LoggedEventData {
+  message: Message;
+  message_deleted: { id: string; by: string };
+  chat_cleared: { by: string };
+  user_timed_out: { username: string; until: number; reason: string | null };
+  user_banned: { username: string; reason: string | null };
+  user_unbanned: { username: string };
+  channel_updated: { channel: Channel };
+  stream_started: { broadcast: Broadcast };
+  stream_ended: { broadcast: Broadcast };
+  summary: { text: string; fromSeq: number; toSeq: number };
+}
+
+export interface EphemeralEventData {
+  user_joined: { username: string };
+  user_left: { username: string };
+  viewer_count: { viewers: number; chatters: number };
+  stats: Record<string, number>;
+}
+
+export type LoggedEventType = keyof LoggedEventData;
+export type EphemeralEventType = keyof EphemeralEventData;
+export type EventType = LoggedEventType | EphemeralEventType;
+
+export const LOGGED_EVENT_TYPES: readonly LoggedEventType[] = [
+  "message",
+  "message_deleted",
+  "chat_cleared",
+  "user_timed_out",
+  "user_banned",
+  "user_unbanned",
+  "channel_updated",
+  "stream_started",
+  "stream_ended",
+  "summary",
+];
+
+/** A logged event as it travels: the `{op:"event"}` envelope with its seq. */
+export type LoggedEvent<T extends LoggedEventType = LoggedEventType> = {
+  [K in T]: { op: "event"; channel: string; seq: number; type: K; at: number; data: LoggedEventData[K] };
+}[T];
+
+export type EphemeralEvent<T extends EphemeralEventType = EphemeralEventType> = {
+  [K in T]: { op: "event"; channel: string; type: K; at: number; data: EphemeralEventData[K] };
+}[T];
+
+export type ChannelEvent = LoggedEvent | EphemeralEvent;
+
+/** A logged event before the log has given it a seq. */
+export type EventDraft<T extends LoggedEventType = LoggedEventType> = {
+  [K in T]: { type: K; at: number; data: LoggedEventData[K] };
+}[T];
+
+export function isLoggedEvent(event: ChannelEvent): event is LoggedEvent {
+  return "seq" in event && typeof event.seq === "number";
+}

@@ -1,0 +1,6 @@
+export * from "./errors.js";
+export * from "./events.js";
+export * from "./frames.js";
+export * from "./limits.js";
+export * from "./models.js";
+export * from "./text.js";
