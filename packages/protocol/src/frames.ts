@@ -61,7 +61,8 @@ export type DecodeResult =
   | { ok: false; code: ErrorCode; message: string; nonce?: string };
 
 export function decodeClientFrame(raw: string, maxBytes: number = LIMITS.wsMaxPayloadBytes): DecodeResult {
-  if (raw.length > maxBytes) return { ok: false, code: "payload_too_large", message: `frame exceeds ${maxBytes} bytes` };
+  if (raw.length > maxBytes)
+    return { ok: false, code: "payload_too_large", message: `frame exceeds ${maxBytes} bytes` };
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);

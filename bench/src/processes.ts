@@ -1,0 +1,169 @@
+/**
+ * Child-process plumbing: every server and worker the benchmark starts is registered here
+ * and killed when the benchmark exits, however it exits (normal end, error, Ctrl-C,
+ * SIGTERM). Only loopback addresses are ever used.
+ */
+import { type ChildProcess, fork, type Serializable, spawn, type SpawnOptions } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const LOOPBACK = "127.0.0.1";
+
+/** The repository root (cwd of every child). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+const children = new Set<ChildProcess>();
+let handlersInstalled = false;
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+export function killAllChildren(): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+  children.clear();
+}
+
+/** Installs the exit hooks once: children die with the benchmark. */
+export function installExitHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on("exit", killAllChildren);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      process.stderr.write(`\nfanout: ${signal}, stopping children\n`);
+      killAllChildren();
+      process.exit(130);
+    });
+  }
+  process.on("uncaughtException", (err) => {
+    process.stderr.write(`fanout: uncaught ${err.stack ?? String(err)}\n`);
+    killAllChildren();
+    process.exit(1);
+  });
+  process.on("unhandledRejection", (err) => {
+    process.stderr.write(`fanout: unhandled rejection ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    killAllChildren();
+    process.exit(1);
+  });
+}
+
+/** Spawns a plain process (no IPC). */
+export function spawnTracked(command: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+  return track(spawn(command, args, { cwd: ROOT, ...options }));
+}
+
+/** Forks a TypeScript module with an IPC channel, loading it through tsx. */
+export function forkTs(modulePath: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  return track(
+    fork(modulePath, [], {
+      cwd: ROOT,
+      env,
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      serialization: "advanced",
+    }),
+  );
+}
+
+export function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */
+export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (!isRunning(child)) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolveStop();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/** Sends over IPC if the channel is still open; never throws. */
+export function sendIpc(child: ChildProcess, message: Serializable): void {
+  // The callback swallows EPIPE from a child that is already gone.
+  if (child.connected) child.send(message, () => undefined);
+}
+
+/** A free TCP port on the loopback interface (released before it is returned). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", reject);
+    server.listen(0, LOOPBACK, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolvePort(port) : reject(new Error("no port assigned"))));
+    });
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Polls `url` until it answers 200. Rejects after `timeoutMs`, or as soon as `child`
+ * exits (a server that crashes at start should not cost the whole timeout).
+ */
+export async function waitForHttpOk(url: string, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    if (!isRunning(child)) throw new Error(`server exited (code ${child.exitCode}, signal ${child.signalCode})`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await sleep(250);
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms (${last})`);
+}
+
+/** Keeps the last `max` lines a child printed on stdout/stderr. */
+export function captureOutput(child: ChildProcess, max = 60): () => string[] {
+  const lines: string[] = [];
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (line.trim() === "") continue;
+      lines.push(line.length > 500 ? `${line.slice(0, 500)}…` : line);
+      if (lines.length > max) lines.shift();
+    }
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  return () => [...lines];
+}
+
+/** USER_HZ, the unit of /proc/<pid>/stat times; 100 on every mainstream Linux build. */
+const USER_HZ = 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined elsewhere. */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may contain spaces; fields after it are space-separated.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
+    return (utime + stime) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * A benchmark target: a server started in its own process plus the client code that speaks
+ * its protocol. The parent process starts the server and runs the publisher; subscriber
+ * workers only get the plain-data `ClientSpec` and connect with `connectSubscriber`.
+ */
+
+export const TARGET_NAMES = ["chorus", "socketio"] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
+
+/** How subscribers reach a running target. Crosses the IPC boundary, so plain data only. */
+export type ClientSpec =
+  | { kind: "chorus"; url: string; channel: string }
+  | { kind: "socketio"; url: string; room: string };
+
+/** Callbacks a subscriber connection reports into (the worker's tracker and histogram). */
+export interface SubscriberEvents {
+  /** Subscription confirmed; `seq` is the target's latest seq then, if it numbers events. */
+  subscribed(seq: number | undefined): void;
+  /** A logged event (a message or anything else) carrying `seq`. */
+  logged(seq: number): void;
+  /** A chat message; `receivedAtMs` was read before the frame was parsed. */
+  message(text: string, receivedAtMs: number): void;
+  /** Anything unexpected: an error or reconnect frame, an unknown frame, a close. */
+  problem(kind: string): void;
+}
+
+export interface Subscriber {
+  close(): void;
+}
+
+export type PublishOutcome = { ok: true; seq: number | undefined } | { ok: false; code: string };
+
+export interface Publisher {
+  /** Sends without waiting; `done` is called once with the target's ack or rejection. */
+  send(text: string, nonce: string, done: (outcome: PublishOutcome) => void): void;
+  close(): void;
+}
+
+export interface RunningTarget {
+  readonly name: TargetName;
+  /** The server process, for CPU accounting. */
+  readonly pid: number;
+  readonly client: ClientSpec;
+  connectPublisher(): Promise<Publisher>;
+  /** The last lines the server printed, for diagnosis. */
+  logTail(): string[];
+  /** Stops the server and removes what it left behind. Never throws. */
+  stop(): Promise<void>;
+}
+
+export interface TargetDefinition {
+  readonly name: TargetName;
+  /** Human label for the report. */
+  readonly label: string;
+  /** Starts the server and resolves once it is ready for clients. */
+  start(): Promise<RunningTarget>;
+}

@@ -1,0 +1,129 @@
+/**
+ * What one subscriber received, and how that compares with what was published.
+ *
+ * Two independent checks:
+ * - content numbering: every bench message carries its number `n` in its text; a number the
+ *   publisher had acknowledged but the subscriber never saw is lost, one seen twice is a
+ *   duplicate;
+ * - `seq` (targets that number their log): starting from the `seq` given at subscribe time,
+ *   every logged event must carry exactly the next one. A jump is a gap, a repeat or a step
+ *   back is a duplicate, and a subscriber that stops short of the last acknowledged seq is
+ *   missing its tail.
+ */
+
+export interface DeliveryCounts {
+  subscribers: number;
+  /** Distinct acknowledged messages received, summed over subscribers. */
+  delivered: number;
+  /** Acknowledged messages never received, summed over subscribers. */
+  lost: number;
+  /** Extra copies of a message already received, summed over subscribers. */
+  duplicates: number;
+  /** Bench messages received that the publisher never saw acknowledged. */
+  unacknowledged: number;
+  /** Subscribers that lost at least one message. */
+  subscribersWithLoss: number;
+  /** Largest number of messages lost by one subscriber. */
+  maxLostPerSubscriber: number;
+  /** Seq numbers skipped (including a missing tail), summed over subscribers. */
+  seqGaps: number;
+  /** Seqs received again or out of order, summed over subscribers. */
+  seqDuplicates: number;
+}
+
+export function emptyCounts(): DeliveryCounts {
+  return {
+    subscribers: 0,
+    delivered: 0,
+    lost: 0,
+    duplicates: 0,
+    unacknowledged: 0,
+    subscribersWithLoss: 0,
+    maxLostPerSubscriber: 0,
+    seqGaps: 0,
+    seqDuplicates: 0,
+  };
+}
+
+export function addCounts(into: DeliveryCounts, more: DeliveryCounts): DeliveryCounts {
+  into.subscribers += more.subscribers;
+  into.delivered += more.delivered;
+  into.lost += more.lost;
+  into.duplicates += more.duplicates;
+  into.unacknowledged += more.unacknowledged;
+  into.subscribersWithLoss += more.subscribersWithLoss;
+  into.maxLostPerSubscriber = Math.max(into.maxLostPerSubscriber, more.maxLostPerSubscriber);
+  into.seqGaps += more.seqGaps;
+  into.seqDuplicates += more.seqDuplicates;
+  return into;
+}
+
+export class SubscriberTracker {
+  /** Copies received per message number (saturates at 255). */
+  private received: Uint8Array;
+  private lastSeq: number | undefined;
+  private seqGaps = 0;
+  private seqDuplicates = 0;
+
+  constructor(expectedMessages: number) {
+    this.received = new Uint8Array(Math.max(1, expectedMessages));
+  }
+
+  /** The subscription is live; `seq` is the target's latest seq at that point, if it has one. */
+  subscribed(seq: number | undefined): void {
+    if (seq !== undefined && this.lastSeq === undefined) this.lastSeq = seq;
+  }
+
+  /** Any logged event (message or not) with its seq. */
+  logged(seq: number): void {
+    const last = this.lastSeq;
+    if (last === undefined) {
+      this.lastSeq = seq;
+      return;
+    }
+    if (seq <= last) {
+      this.seqDuplicates++;
+      return;
+    }
+    if (seq > last + 1) this.seqGaps += seq - last - 1;
+    this.lastSeq = seq;
+  }
+
+  /** A bench message; returns true the first time this subscriber sees number `n`. */
+  message(n: number): boolean {
+    if (n >= this.received.length) {
+      const grown = new Uint8Array(Math.max(n + 1, this.received.length * 2));
+      grown.set(this.received);
+      this.received = grown;
+    }
+    const copies = this.received[n]!;
+    if (copies < 255) this.received[n] = copies + 1;
+    return copies === 0;
+  }
+
+  /**
+   * Compares with the publisher's record: `acknowledged[n]` is true for every message number
+   * the target accepted, and `finalSeq` is the highest seq it acknowledged (if it numbers).
+   */
+  counts(acknowledged: readonly boolean[], finalSeq: number | undefined): DeliveryCounts {
+    const c = emptyCounts();
+    c.subscribers = 1;
+    const n = Math.max(acknowledged.length, this.received.length);
+    for (let i = 0; i < n; i++) {
+      const copies = this.received[i] ?? 0;
+      const acked = acknowledged[i] === true;
+      if (copies > 1) c.duplicates += copies - 1;
+      if (acked && copies === 0) c.lost++;
+      else if (acked) c.delivered++;
+      else if (copies > 0) c.unacknowledged++;
+    }
+    c.subscribersWithLoss = c.lost > 0 ? 1 : 0;
+    c.maxLostPerSubscriber = c.lost;
+    c.seqGaps = this.seqGaps;
+    if (finalSeq !== undefined && this.lastSeq !== undefined && finalSeq > this.lastSeq) {
+      c.seqGaps += finalSeq - this.lastSeq;
+    }
+    c.seqDuplicates = this.seqDuplicates;
+    return c;
+  }
+}

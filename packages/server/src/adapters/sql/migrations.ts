@@ -1,0 +1,108 @@
+/**
+ * Migrations, in code so that one list serves PGlite and PostgreSQL. They run at start;
+ * on PostgreSQL under an advisory lock so that several nodes starting at once do not race.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+
+const migrations: Record<string, Migration> = {
+  "001_initial": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("users")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("username", "text", (c) => c.notNull().unique())
+        .addColumn("display_name", "text", (c) => c.notNull())
+        .addColumn("color", "text", (c) => c.notNull())
+        .addColumn("password_hash", "text")
+        .addColumn("is_admin", "boolean", (c) => c.notNull().defaultTo(false))
+        .addColumn("is_guest", "boolean", (c) => c.notNull().defaultTo(false))
+        .addColumn("created_at", "int8", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("sessions")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("created_at", "int8", (c) => c.notNull())
+        .addColumn("expires_at", "int8", (c) => c.notNull())
+        .addColumn("revoked_at", "int8")
+        .execute();
+      await db.schema
+        .createTable("channels")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("title", "text", (c) => c.notNull())
+        .addColumn("owner_id", "text", (c) => c.references("users.id").onDelete("set null"))
+        .addColumn("settings", "jsonb", (c) => c.notNull())
+        .addColumn("video_url", "text")
+        .addColumn("live_broadcast_id", "text")
+        .addColumn("created_at", "int8", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("channel_roles")
+        .addColumn("channel", "text", (c) => c.notNull().references("channels.name").onDelete("cascade"))
+        .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("role", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("channel_roles_pk", ["channel", "user_id"])
+        .execute();
+      await db.schema
+        .createTable("channel_seq_tombstones")
+        .addColumn("channel", "text", (c) => c.primaryKey())
+        .addColumn("max_seq", "int8", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("broadcasts")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("channel", "text", (c) => c.notNull().references("channels.name").onDelete("cascade"))
+        .addColumn("title", "text", (c) => c.notNull())
+        .addColumn("video_url", "text")
+        .addColumn("started_at", "int8", (c) => c.notNull())
+        .addColumn("ended_at", "int8")
+        .execute();
+      await db.schema.createIndex("broadcasts_channel_started").on("broadcasts").columns(["channel", "started_at"]).execute();
+      // The persisted channel log. Its primary key (channel, seq) is what makes persistence
+      // idempotent and history paging an index range scan.
+      await db.schema
+        .createTable("events")
+        .addColumn("channel", "text", (c) => c.notNull().references("channels.name").onDelete("cascade"))
+        .addColumn("seq", "int8", (c) => c.notNull())
+        .addColumn("type", "text", (c) => c.notNull())
+        .addColumn("at", "int8", (c) => c.notNull())
+        .addColumn("data", "jsonb", (c) => c.notNull())
+        .addColumn("message_id", "text")
+        .addColumn("author_id", "text")
+        .addColumn("broadcast_id", "text")
+        .addColumn("dedup_key", "text")
+        .addColumn("deleted_at", "int8")
+        .addPrimaryKeyConstraint("events_pk", ["channel", "seq"])
+        .execute();
+      await sql`create unique index events_message_id on events (message_id) where message_id is not null`.execute(db);
+      await sql`create index events_broadcast_seq on events (broadcast_id, seq) where broadcast_id is not null`.execute(db);
+      await sql`create index events_dedup_at on events (at) where dedup_key is not null`.execute(db);
+      await db.schema
+        .createTable("secrets")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};
+
+export async function migrate(db: Kysely<unknown>, options: { advisoryLock: boolean }): Promise<void> {
+  const run = async (conn: Kysely<unknown>): Promise<void> => {
+    const { error } = await new Migrator({ db: conn, provider }).migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+  };
+  if (!options.advisoryLock) return run(db);
+  // One connection holds the lock for the whole run; the number is arbitrary but fixed.
+  await db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(4242001)`.execute(conn);
+    try {
+      await run(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(4242001)`.execute(conn);
+    }
+  });
+}

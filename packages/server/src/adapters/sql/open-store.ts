@@ -1,0 +1,32 @@
+/**
+ * Opens the Store for a configuration: PostgreSQL when DATABASE_URL is set, otherwise the
+ * embedded PGlite database in DATA_DIR. Both run the same migrations.
+ */
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Store } from "../../ports/store.js";
+import { migrate } from "./migrations.js";
+import { PGliteDialect } from "./pglite-dialect.js";
+import type { Database } from "./schema.js";
+import { SqlStore } from "./sql-store.js";
+
+export interface StoreOptions {
+  dataDir: string;
+  databaseUrl: string | null;
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.databaseUrl !== null) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5_000 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    await migrate(db as unknown as Kysely<unknown>, { advisoryLock: true });
+    return new SqlStore(db);
+  }
+  if (!options.dataDir.startsWith("memory://")) await mkdir(options.dataDir, { recursive: true });
+  const pglite = await PGlite.create(options.dataDir.startsWith("memory://") ? undefined : options.dataDir);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  await migrate(db as unknown as Kysely<unknown>, { advisoryLock: false });
+  return new SqlStore(db);
+}

@@ -1,0 +1,67 @@
+/** Kysely table types: one schema for PGlite (embedded) and PostgreSQL (distributed). */
+
+// int8 columns come back as strings from `pg` and as numbers or bigints from PGlite;
+// adapters convert with Number() at the edge.
+type Int8 = string | number | bigint;
+
+export interface Database {
+  users: {
+    id: string;
+    username: string;
+    display_name: string;
+    color: string;
+    password_hash: string | null;
+    is_admin: boolean;
+    is_guest: boolean;
+    created_at: Int8;
+  };
+  sessions: {
+    id: string;
+    user_id: string;
+    created_at: Int8;
+    expires_at: Int8;
+    revoked_at: Int8 | null;
+  };
+  channels: {
+    name: string;
+    title: string;
+    owner_id: string | null;
+    settings: string | object;
+    video_url: string | null;
+    live_broadcast_id: string | null;
+    created_at: Int8;
+  };
+  channel_roles: {
+    channel: string;
+    user_id: string;
+    role: string;
+  };
+  channel_seq_tombstones: {
+    channel: string;
+    max_seq: Int8;
+  };
+  broadcasts: {
+    id: string;
+    channel: string;
+    title: string;
+    video_url: string | null;
+    started_at: Int8;
+    ended_at: Int8 | null;
+  };
+  events: {
+    channel: string;
+    seq: Int8;
+    type: string;
+    at: Int8;
+    data: string | object;
+    message_id: string | null;
+    author_id: string | null;
+    broadcast_id: string | null;
+    dedup_key: string | null;
+    deleted_at: Int8 | null;
+  };
+  secrets: {
+    name: string;
+    value: string;
+  };
+}

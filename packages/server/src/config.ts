@@ -1,0 +1,159 @@
+/**
+ * Configuration from environment variables, validated once at start. Every limit is a
+ * named option with a documented default (README "Configuration"); a bad value stops the
+ * process with one clear line per problem instead of failing later.
+ */
+import path from "node:path";
+import { LIMITS } from "@chorus/protocol";
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Where the embedded database lives; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+  /** PostgreSQL URL; with it the store is PostgreSQL instead of the embedded PGlite. */
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Origins allowed for cookie-authenticated writes and WebSocket upgrades, besides the page's own host. */
+  allowedOrigins: string[];
+  /** HMAC secret for session tokens; generated once and kept in the store when unset. */
+  jwtSecret: string | null;
+  sessionTtlSec: number;
+  adminUsername: string | null;
+  adminPassword: string | null;
+  /** Usernames exempt from per-user chat rate limits (bots, load generators). */
+  botUsers: string[];
+  webDistDir: string;
+  limits: {
+    wsMaxPayloadBytes: number;
+    httpBodyMaxBytes: number;
+    channelsPerConnection: number;
+    framesPerMinute: number;
+    connectionQueueMaxBytes: number;
+    maxReplayEvents: number;
+    recentWindow: number;
+    /** Chat messages per user per window (not for admins and bots). */
+    messagesPerWindow: number;
+    messageWindowSec: number;
+    /** Register / login / guest attempts per IP per minute. */
+    authPerMinute: number;
+  };
+  /** Fan-out flush tick: 0 = next turn of the event loop (setImmediate). */
+  flushIntervalMs: number;
+  /** Group commit: how long the first write of a batch may wait for company. */
+  commitDelayMs: number;
+  sseHeartbeatMs: number;
+  viewerCountIntervalMs: number;
+  shutdownGraceMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+}
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const str = (name: string): string | null => {
+    const raw = env[name];
+    return raw === undefined || raw.trim() === "" ? null : raw.trim();
+  };
+  const list = (name: string): string[] =>
+    (str(name) ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+
+  const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+  const logLevelRaw = str("LOG_LEVEL") ?? "info";
+  const logLevel = logLevels.find((l) => l === logLevelRaw);
+  if (!logLevel) problems.push(`LOG_LEVEL=${JSON.stringify(logLevelRaw)}: expected one of ${logLevels.join(", ")}`);
+
+  const url = (name: string, protocols: string[]): string | null => {
+    const raw = str(name);
+    if (raw === null) return null;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) problems.push(`${name}: expected a ${protocols.join(" or ")} URL`);
+    } catch {
+      problems.push(`${name}: not a valid URL`);
+    }
+    return raw;
+  };
+
+  const allowedOrigins = list("ALLOWED_ORIGINS");
+  for (const origin of allowedOrigins) {
+    try {
+      if (new URL(origin).origin !== origin) problems.push(`ALLOWED_ORIGINS: ${origin} is not a bare origin (scheme://host[:port])`);
+    } catch {
+      problems.push(`ALLOWED_ORIGINS: ${origin} is not a valid origin`);
+    }
+  }
+
+  const jwtSecret = str("JWT_SECRET");
+  if (jwtSecret !== null && jwtSecret.length < 32) problems.push("JWT_SECRET: must be at least 32 characters");
+  const adminUsername = str("ADMIN_USERNAME")?.toLowerCase() ?? null;
+  const adminPassword = str("ADMIN_PASSWORD");
+  if ((adminUsername === null) !== (adminPassword === null)) {
+    problems.push("ADMIN_USERNAME and ADMIN_PASSWORD: set both or neither");
+  }
+  if (adminUsername !== null && !/^[a-z0-9_]{3,25}$/.test(adminUsername)) {
+    problems.push("ADMIN_USERNAME: must match ^[a-z0-9_]{3,25}$");
+  }
+  if (adminPassword !== null && (adminPassword.length < LIMITS.passwordMinChars || adminPassword.length > LIMITS.passwordMaxChars)) {
+    problems.push(`ADMIN_PASSWORD: must be ${LIMITS.passwordMinChars}–${LIMITS.passwordMaxChars} characters`);
+  }
+
+  const config: Config = {
+    host: str("HOST") ?? "0.0.0.0",
+    port: int("PORT", 3000, 0, 65535),
+    dataDir: resolveDataDir(str("DATA_DIR") ?? "./data", cwd),
+    databaseUrl: url("DATABASE_URL", ["postgres:", "postgresql:"]),
+    redisUrl: url("REDIS_URL", ["redis:", "rediss:"]),
+    logLevel: logLevel ?? "info",
+    allowedOrigins,
+    jwtSecret,
+    sessionTtlSec: int("SESSION_TTL_SEC", 30 * 24 * 3600, 60, 365 * 24 * 3600),
+    adminUsername,
+    adminPassword,
+    botUsers: list("BOT_USERS").map((u) => u.toLowerCase()),
+    webDistDir: path.resolve(cwd, str("WEB_DIST_DIR") ?? "packages/web/dist"),
+    limits: {
+      wsMaxPayloadBytes: int("WS_MAX_PAYLOAD_BYTES", LIMITS.wsMaxPayloadBytes, 256, 1024 * 1024),
+      httpBodyMaxBytes: int("HTTP_BODY_MAX_BYTES", LIMITS.httpBodyMaxBytes, 256, 1024 * 1024),
+      channelsPerConnection: int("CHANNELS_PER_CONNECTION", LIMITS.channelsPerConnection, 1, 10_000),
+      framesPerMinute: int("FRAMES_PER_MINUTE", LIMITS.framesPerMinute, 10, 1_000_000),
+      connectionQueueMaxBytes: int("CONNECTION_QUEUE_MAX_BYTES", LIMITS.connectionQueueMaxBytes, 16 * 1024, 1024 ** 3),
+      maxReplayEvents: int("MAX_REPLAY_EVENTS", LIMITS.maxReplayEvents, 1, 1_000_000),
+      recentWindow: int("RECENT_WINDOW", 1000, 0, 1_000_000),
+      messagesPerWindow: int("MESSAGES_PER_WINDOW", 20, 1, 1_000_000),
+      messageWindowSec: int("MESSAGE_WINDOW_SEC", 30, 1, 3600),
+      authPerMinute: int("AUTH_PER_MINUTE", 30, 1, 1_000_000),
+    },
+    flushIntervalMs: int("FLUSH_INTERVAL_MS", 0, 0, 1000),
+    commitDelayMs: int("COMMIT_DELAY_MS", 2, 0, 100),
+    sseHeartbeatMs: int("SSE_HEARTBEAT_MS", 15_000, 100, 15_000),
+    viewerCountIntervalMs: int("VIEWER_COUNT_INTERVAL_MS", 5_000, 100, 600_000),
+    shutdownGraceMs: int("SHUTDOWN_GRACE_MS", 5_000, 0, 120_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function resolveDataDir(raw: string, cwd: string): string {
+  return raw.startsWith("memory://") ? raw : path.resolve(cwd, raw);
+}

@@ -1,0 +1,132 @@
+/**
+ * Store port: everything durable that is not the live log's hot path — users, sessions,
+ * channels, broadcasts, and the persisted channel log (events) from which history,
+ * transcripts and old resumes are read.
+ *
+ * Contract (pinned by test/contracts/store.contract.ts, run against every adapter):
+ * - `events.append` is idempotent per (channel, seq): a repeated seq is ignored, so a
+ *   persister may retry a batch. It applies each event's effect on history in the same
+ *   transaction (a `message_deleted` hides the message), so readers never see half a batch.
+ * - `events.maxSeq` never goes down, even after the channel is deleted (tombstone), so a
+ *   log restored from the store never hands out a seq twice.
+ * - Reads return plain values; adapters never leak rows or driver types.
+ */
+import type { Broadcast, ChannelSettings, LoggedEvent, Message, Role } from "@chorus/protocol";
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  displayName: string;
+  color: string;
+  passwordHash: string | null;
+  isAdmin: boolean;
+  isGuest: boolean;
+  createdAt: number;
+}
+
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface ChannelRecord {
+  name: string;
+  title: string;
+  ownerId: string | null;
+  settings: ChannelSettings;
+  videoUrl: string | null;
+  liveBroadcastId: string | null;
+  createdAt: number;
+}
+
+export interface BroadcastRecord extends Broadcast {
+  channel: string;
+}
+
+export interface MessageRef {
+  id: string;
+  seq: number;
+  authorId: string;
+  deleted: boolean;
+}
+
+export interface HistoryQuery {
+  channel: string;
+  before?: number | undefined;
+  after?: number | undefined;
+  limit: number;
+  broadcastId?: string | undefined;
+}
+
+export interface UserStore {
+  create(user: UserRecord): Promise<void>;
+  byId(id: string): Promise<UserRecord | null>;
+  byUsername(username: string): Promise<UserRecord | null>;
+  setAdmin(id: string, isAdmin: boolean): Promise<void>;
+  setPassword(id: string, passwordHash: string): Promise<void>;
+}
+
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>;
+  byId(id: string): Promise<SessionRecord | null>;
+  revoke(id: string, at: number): Promise<void>;
+}
+
+export interface ChannelStore {
+  create(channel: ChannelRecord): Promise<void>;
+  byName(name: string): Promise<ChannelRecord | null>;
+  list(): Promise<ChannelRecord[]>;
+  update(name: string, patch: Partial<Omit<ChannelRecord, "name" | "createdAt">>): Promise<void>;
+  /** Deletes the channel and its history; its highest seq is kept as a tombstone. */
+  delete(name: string): Promise<void>;
+  roles(name: string): Promise<Map<string, Role>>;
+  setRole(name: string, userId: string, role: Role): Promise<void>;
+}
+
+export interface BroadcastStore {
+  create(broadcast: BroadcastRecord): Promise<void>;
+  byId(id: string): Promise<BroadcastRecord | null>;
+  update(id: string, patch: Partial<Pick<BroadcastRecord, "title" | "videoUrl" | "endedAt">>): Promise<void>;
+  /** Newest first, with live message counts. */
+  list(channel: string, limit: number): Promise<BroadcastRecord[]>;
+}
+
+/** A logged event as persisted, with the sender's dedup key (`userId:nonce`) if it had one. */
+export interface PersistedEvent {
+  event: LoggedEvent;
+  dedupKey: string | null;
+}
+
+export interface EventStore {
+  append(events: readonly PersistedEvent[]): Promise<void>;
+  /** Events with seq in (afterSeq, afterSeq + limit], ascending. */
+  range(channel: string, afterSeq: number, limit: number): Promise<LoggedEvent[]>;
+  maxSeq(channel: string): Promise<number>;
+  /** Highest seq of every channel that ever had one (including deleted channels). */
+  maxSeqs(): Promise<Map<string, number>>;
+  /** Visible messages for history and transcripts, ascending by seq. */
+  messages(query: HistoryQuery): Promise<Message[]>;
+  messageRef(channel: string, id: string): Promise<MessageRef | null>;
+  /** Message events appended since `sinceAt` that carried a dedup key (nonce), for restoring dedup after a restart. */
+  recentDedupKeys(sinceAt: number): Promise<Array<{ key: string; channel: string; seq: number }>>;
+}
+
+export interface SecretStore {
+  /** Returns the stored value, storing `candidate` first if none exists (atomic across nodes). */
+  getOrCreate(name: string, candidate: string): Promise<string>;
+}
+
+export interface Store {
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly channels: ChannelStore;
+  readonly broadcasts: BroadcastStore;
+  readonly events: EventStore;
+  readonly secrets: SecretStore;
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
