@@ -8,8 +8,7 @@
  * whitespace collapsing) changes the message.
  */
 
-const FILLER =
-  "the quick brown fox jumps over the lazy dog while chat scrolls past at a steady pace and nobody minds ";
+const FILLER = "the quick brown fox jumps over the lazy dog while chat scrolls past at a steady pace and nobody minds ";
 
 /** Epoch milliseconds with sub-millisecond resolution. */
 export function nowMs(): number {

@@ -3,7 +3,7 @@
  * and killed when the benchmark exits, however it exits (normal end, error, Ctrl-C,
  * SIGTERM). Only loopback addresses are ever used.
  */
-import { type ChildProcess, fork, type Serializable, spawn, type SpawnOptions } from "node:child_process";
+import { type ChildProcess, fork, type Serializable, type SpawnOptions, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
@@ -48,7 +48,9 @@ export function installExitHandlers(): void {
     process.exit(1);
   });
   process.on("unhandledRejection", (err) => {
-    process.stderr.write(`fanout: unhandled rejection ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `fanout: unhandled rejection ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     killAllChildren();
     process.exit(1);
   });
@@ -74,6 +76,18 @@ export function forkTs(modulePath: string, env: NodeJS.ProcessEnv = process.env)
 
 export function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
+}
+
+/** Resolves once the child has exited, or after `ms`, whichever comes first. */
+export function waitForExit(child: ChildProcess, ms: number): Promise<void> {
+  if (!isRunning(child)) return Promise.resolve();
+  return new Promise((resolveWait) => {
+    const timer = setTimeout(resolveWait, ms);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolveWait();
+    });
+  });
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */

@@ -17,6 +17,11 @@ export interface DeliveryCounts {
   delivered: number;
   /** Acknowledged messages never received, summed over subscribers. */
   lost: number;
+  /**
+   * Sent messages (acknowledged or not) never received, summed over subscribers: what a
+   * target that falls behind had not delivered when the drain period ended.
+   */
+  undelivered: number;
   /** Extra copies of a message already received, summed over subscribers. */
   duplicates: number;
   /** Bench messages received that the publisher never saw acknowledged. */
@@ -36,6 +41,7 @@ export function emptyCounts(): DeliveryCounts {
     subscribers: 0,
     delivered: 0,
     lost: 0,
+    undelivered: 0,
     duplicates: 0,
     unacknowledged: 0,
     subscribersWithLoss: 0,
@@ -49,6 +55,7 @@ export function addCounts(into: DeliveryCounts, more: DeliveryCounts): DeliveryC
   into.subscribers += more.subscribers;
   into.delivered += more.delivered;
   into.lost += more.lost;
+  into.undelivered += more.undelivered;
   into.duplicates += more.duplicates;
   into.unacknowledged += more.unacknowledged;
   into.subscribersWithLoss += more.subscribersWithLoss;
@@ -102,8 +109,8 @@ export class SubscriberTracker {
   }
 
   /**
-   * Compares with the publisher's record: `acknowledged[n]` is true for every message number
-   * the target accepted, and `finalSeq` is the highest seq it acknowledged (if it numbers).
+   * Compares with the publisher's record: `acknowledged` has one entry per message sent, true
+   * where the target accepted it; `finalSeq` is the highest seq it acknowledged (if it numbers).
    */
   counts(acknowledged: readonly boolean[], finalSeq: number | undefined): DeliveryCounts {
     const c = emptyCounts();
@@ -113,6 +120,7 @@ export class SubscriberTracker {
       const copies = this.received[i] ?? 0;
       const acked = acknowledged[i] === true;
       if (copies > 1) c.duplicates += copies - 1;
+      if (i < acknowledged.length && copies === 0) c.undelivered++;
       if (acked && copies === 0) c.lost++;
       else if (acked) c.delivered++;
       else if (copies > 0) c.unacknowledged++;

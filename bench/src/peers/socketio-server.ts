@@ -38,7 +38,15 @@ const seqByRoom = new Map<string, number>();
 function authorOf(auth: unknown): PeerAuthor {
   const raw = typeof auth === "object" && auth !== null ? (auth as Record<string, unknown>)["username"] : undefined;
   const username = typeof raw === "string" && /^[a-z0-9_]{3,25}$/.test(raw) ? raw : "anonymous";
-  return { id: username, username, displayName: username, color: "#8a2be2", role: "viewer", badges: [], platform: "chorus" };
+  return {
+    id: username,
+    username,
+    displayName: username,
+    color: "#8a2be2",
+    role: "viewer",
+    badges: [],
+    platform: "chorus",
+  };
 }
 
 io.on("connection", (socket) => {
@@ -71,7 +79,7 @@ io.on("connection", (socket) => {
       seq,
       text: trimmed,
       createdAt: Date.now(),
-      author: { ...author, role: "owner" },
+      author,
     };
     io.to(room).emit("message", message);
     ack({ ok: true, message });

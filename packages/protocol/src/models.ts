@@ -8,18 +8,15 @@ import { LIMITS } from "./limits.js";
 export const Username = Type.String({ pattern: LIMITS.usernamePattern, description: "lower-case name" });
 export const ChannelName = Type.String({ pattern: LIMITS.channelNamePattern });
 
-export const User = Type.Object(
-  {
-    id: Type.String(),
-    username: Type.String(),
-    displayName: Type.String(),
-    color: Type.String(),
-    isAdmin: Type.Boolean(),
-    isGuest: Type.Boolean(),
-    createdAt: Type.Integer(),
-  },
-  { $id: "User" },
-);
+export const User = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  displayName: Type.String(),
+  color: Type.String(),
+  isAdmin: Type.Boolean(),
+  isGuest: Type.Boolean(),
+  createdAt: Type.Integer(),
+});
 export type User = Static<typeof User>;
 
 export const ROLES = ["owner", "moderator", "vip", "subscriber", "viewer"] as const;
@@ -28,19 +25,16 @@ export type Role = (typeof ROLES)[number];
 /** Higher number = more rights. */
 export const ROLE_RANK: Record<Role, number> = { owner: 4, moderator: 3, vip: 2, subscriber: 1, viewer: 0 };
 
-export const ChannelSettings = Type.Object(
-  {
-    slowModeSec: Type.Integer({ minimum: 0, maximum: 21600 }),
-    followersOnlyMin: Type.Union([Type.Integer({ minimum: 0, maximum: 129600 }), Type.Null()]),
-    subscribersOnly: Type.Boolean(),
-    emoteOnly: Type.Boolean(),
-    uniqueChat: Type.Boolean(),
-    guestsAllowed: Type.Boolean(),
-    blockedTerms: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: LIMITS.blockedTermsMax }),
-    autoModLevel: Type.Integer({ minimum: 0, maximum: 4 }),
-  },
-  { $id: "ChannelSettings" },
-);
+export const ChannelSettings = Type.Object({
+  slowModeSec: Type.Integer({ minimum: 0, maximum: 21600 }),
+  followersOnlyMin: Type.Union([Type.Integer({ minimum: 0, maximum: 129600 }), Type.Null()]),
+  subscribersOnly: Type.Boolean(),
+  emoteOnly: Type.Boolean(),
+  uniqueChat: Type.Boolean(),
+  guestsAllowed: Type.Boolean(),
+  blockedTerms: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: LIMITS.blockedTermsMax }),
+  autoModLevel: Type.Integer({ minimum: 0, maximum: 4 }),
+});
 export type ChannelSettings = Static<typeof ChannelSettings>;
 
 export const DEFAULT_CHANNEL_SETTINGS: ChannelSettings = {
@@ -54,33 +48,27 @@ export const DEFAULT_CHANNEL_SETTINGS: ChannelSettings = {
   autoModLevel: 0,
 };
 
-export const Broadcast = Type.Object(
-  {
-    id: Type.String(),
-    title: Type.String(),
-    startedAt: Type.Integer(),
-    endedAt: Type.Union([Type.Integer(), Type.Null()]),
-    messageCount: Type.Integer(),
-    videoUrl: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  },
-  { $id: "Broadcast" },
-);
+export const Broadcast = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  startedAt: Type.Integer(),
+  endedAt: Type.Union([Type.Integer(), Type.Null()]),
+  messageCount: Type.Integer(),
+  videoUrl: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
 export type Broadcast = Static<typeof Broadcast>;
 
-export const Channel = Type.Object(
-  {
-    name: Type.String(),
-    title: Type.String(),
-    ownerId: Type.Union([Type.String(), Type.Null()]),
-    live: Type.Boolean(),
-    broadcast: Type.Optional(Broadcast),
-    videoUrl: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    viewers: Type.Integer(),
-    settings: ChannelSettings,
-    createdAt: Type.Integer(),
-  },
-  { $id: "Channel" },
-);
+export const Channel = Type.Object({
+  name: Type.String(),
+  title: Type.String(),
+  ownerId: Type.Union([Type.String(), Type.Null()]),
+  live: Type.Boolean(),
+  broadcast: Type.Optional(Broadcast),
+  videoUrl: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  viewers: Type.Integer(),
+  settings: ChannelSettings,
+  createdAt: Type.Integer(),
+});
 export type Channel = Static<typeof Channel>;
 
 export const Author = Type.Object({
@@ -94,22 +82,19 @@ export const Author = Type.Object({
 });
 export type Author = Static<typeof Author>;
 
-export const Message = Type.Object(
-  {
-    id: Type.String(),
-    channel: Type.String(),
-    seq: Type.Integer(),
-    text: Type.String(),
-    createdAt: Type.Integer(),
-    author: Author,
-    replyTo: Type.Optional(Type.String()),
-    emotes: Type.Optional(Type.Array(Type.Object({ name: Type.String(), start: Type.Integer(), end: Type.Integer() }))),
-    mentions: Type.Optional(Type.Array(Type.String())),
-    sentiment: Type.Optional(Type.Number()),
-    broadcastId: Type.Optional(Type.String()),
-  },
-  { $id: "Message" },
-);
+export const Message = Type.Object({
+  id: Type.String(),
+  channel: Type.String(),
+  seq: Type.Integer(),
+  text: Type.String(),
+  createdAt: Type.Integer(),
+  author: Author,
+  replyTo: Type.Optional(Type.String()),
+  emotes: Type.Optional(Type.Array(Type.Object({ name: Type.String(), start: Type.Integer(), end: Type.Integer() }))),
+  mentions: Type.Optional(Type.Array(Type.String())),
+  sentiment: Type.Optional(Type.Number()),
+  broadcastId: Type.Optional(Type.String()),
+});
 export type Message = Static<typeof Message>;
 
 export const Chatter = Type.Object({ username: Type.String(), displayName: Type.String(), role: Type.String() });

@@ -1,0 +1,204 @@
+/**
+ * Fan-out benchmark: N WebSocket subscribers in one channel, one publisher at a fixed
+ * open-loop rate, the same load against each target in turn (Chorus embedded, then a
+ * socket.io 4 peer). Reports deliveries/s, end-to-end latency (receive time minus the send
+ * time embedded in the text), losses, duplicates and seq gaps, as a table and one JSON line.
+ *
+ * Process layout, so that no measurement shares an event loop with what it measures:
+ *
+ *   fanout.ts (this process: orchestration + publisher)
+ *     ├─ target server (child process, see targets/*.ts)
+ *     └─ subscriber workers × W (child processes, subscriber-worker.ts)
+ *
+ * Per target: start the server, fork the workers, ramp the connects, wait until everyone is
+ * subscribed, publish for the duration, wait the drain period, collect and merge, stop
+ * everything. Each target runs under a hard time limit, and every child is killed when this
+ * process exits, however it exits. Usage: `npm run bench -- --help`.
+ */
+import { availableParallelism } from "node:os";
+import { type Options, parseOptions, USAGE, UsageError } from "./options.js";
+import { WorkerPool } from "./pool.js";
+import { installExitHandlers, processCpuSeconds, sleep } from "./processes.js";
+import { OpenLoopPublisher } from "./publisher.js";
+import { computeRatios, renderJson, renderTable, type TargetResult } from "./report.js";
+import { LatencyHistogram, summarizeHistogram } from "./stats.js";
+import { TARGETS } from "./targets/index.js";
+import type { Publisher, RunningTarget, TargetDefinition } from "./targets/types.js";
+import { addCounts, emptyCounts } from "./tracker.js";
+
+/** One subscriber's own limit for connecting and subscribing. */
+const SUBSCRIBE_TIMEOUT_MS = 15_000;
+const COLLECT_TIMEOUT_MS = 30_000;
+const PAUSE_BETWEEN_TARGETS_MS = 2_000;
+
+interface RunState {
+  target?: RunningTarget;
+  pool?: WorkerPool;
+  publisher?: Publisher;
+  open?: OpenLoopPublisher;
+  result: TargetResult;
+}
+
+function emptyResult(def: TargetDefinition, o: Options): TargetResult {
+  return {
+    target: def.name,
+    label: def.label,
+    ok: false,
+    subscribers: { requested: o.subscribers, subscribed: 0, failed: 0, failures: {} },
+    connectSec: Number.NaN,
+    deliveries: 0,
+    expectedDeliveries: 0,
+    deliveriesPerSec: Number.NaN,
+    latency: summarizeHistogram(new LatencyHistogram()),
+    negativeLatencies: 0,
+    counts: emptyCounts(),
+    problems: {},
+    strays: 0,
+    cpu: { windowSec: Number.NaN, serverPct: Number.NaN, workersPct: Number.NaN },
+  };
+}
+
+async function measure(def: TargetDefinition, o: Options, state: RunState, log: (msg: string) => void): Promise<void> {
+  const result = state.result;
+  log("starting server");
+  const target = await def.start();
+  state.target = target;
+
+  const pool = WorkerPool.start(o.workers);
+  state.pool = pool;
+  const total = Math.round(o.rate * o.durationSec);
+  log(`connecting ${o.subscribers} subscribers at ${o.connectRate}/s over ${o.workers} worker(s)`);
+  const connectStart = performance.now();
+  const ready = await pool.connect(
+    {
+      spec: target.client,
+      subscribers: o.subscribers,
+      connectRate: o.connectRate,
+      connectTimeoutMs: SUBSCRIBE_TIMEOUT_MS,
+      expectedMessages: total,
+    },
+    Math.ceil((2 * o.subscribers * 1000) / o.connectRate) + SUBSCRIBE_TIMEOUT_MS + 30_000,
+    (subscribed, failed) => log(`  ${subscribed} subscribed, ${failed} failed`),
+  );
+  result.connectSec = (performance.now() - connectStart) / 1000;
+  result.subscribers = { requested: o.subscribers, ...ready };
+  log(`${ready.subscribed} subscribed (${ready.failed} failed) in ${result.connectSec.toFixed(1)} s`);
+  if (ready.subscribed === 0) throw new Error("no subscriber could subscribe");
+
+  const publisher = await target.connectPublisher();
+  state.publisher = publisher;
+  await sleep(o.settleSec * 1000);
+
+  const serverCpu0 = processCpuSeconds(target.pid);
+  const window0 = performance.now();
+  pool.measure();
+  const open = new OpenLoopPublisher(publisher, { rate: o.rate, total, size: o.size });
+  state.open = open;
+  log(`publishing ${total} messages at ${o.rate}/s`);
+  await open.run();
+  log(`published; draining ${o.drainSec} s (${open.outstanding()} acks outstanding)`);
+  await sleep(o.drainSec * 1000);
+
+  const publish = open.report();
+  const serverCpu1 = processCpuSeconds(target.pid);
+  const workers = await pool.collect(publish.acknowledged, publish.finalSeq, COLLECT_TIMEOUT_MS);
+  const windowSec = (performance.now() - window0) / 1000;
+
+  const histogram = new LatencyHistogram();
+  const counts = emptyCounts();
+  const problems: Record<string, number> = {};
+  let lastReceiveMs = 0;
+  let workerCpu = 0;
+  for (const w of workers) {
+    histogram.merge(w.histogram);
+    addCounts(counts, w.counts);
+    for (const [kind, n] of Object.entries(w.problems)) problems[kind] = (problems[kind] ?? 0) + n;
+    lastReceiveMs = Math.max(lastReceiveMs, w.lastReceiveMs);
+    result.strays += w.strays;
+    workerCpu += w.cpuSeconds;
+  }
+  const { acknowledged: _, ...publishSummary } = publish;
+  result.publish = publishSummary;
+  result.deliveries = histogram.count;
+  result.expectedDeliveries = publish.acked * ready.subscribed;
+  const spanSec = (lastReceiveMs - publish.firstSendMs) / 1000;
+  result.deliveriesPerSec = spanSec > 0 ? histogram.count / spanSec : Number.NaN;
+  result.latency = summarizeHistogram(histogram);
+  result.negativeLatencies = histogram.negatives;
+  result.counts = counts;
+  result.problems = problems;
+  result.cpu = {
+    windowSec,
+    serverPct:
+      serverCpu0 !== undefined && serverCpu1 !== undefined ? ((serverCpu1 - serverCpu0) / windowSec) * 100 : Number.NaN,
+    workersPct: (workerCpu / windowSec) * 100,
+  };
+  result.ok = true;
+  const suspicious =
+    counts.lost > 0 ||
+    counts.duplicates > 0 ||
+    counts.seqGaps > 0 ||
+    counts.seqDuplicates > 0 ||
+    publish.rejected > 0 ||
+    publish.unanswered > 0 ||
+    Object.keys(problems).length > 0;
+  if (suspicious) result.serverLogTail = target.logTail();
+  log(
+    `done: ${histogram.count} deliveries, p99 ${result.latency.p99.toFixed(2)} ms, lost ${counts.lost}, ` +
+      `duplicates ${counts.duplicates}`,
+  );
+}
+
+async function runTarget(def: TargetDefinition, o: Options): Promise<TargetResult> {
+  const log = (msg: string) => process.stderr.write(`[${def.name}] ${msg}\n`);
+  const state: RunState = { result: emptyResult(def, o) };
+  let timer: NodeJS.Timeout | undefined;
+  const hardLimit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hard time limit of ${o.timeoutSec} s reached`)), o.timeoutSec * 1000);
+  });
+  try {
+    await Promise.race([measure(def, o, state, log), hardLimit]);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    log(`FAILED: ${message}`);
+    state.result.ok = false;
+    state.result.error = message;
+    if (state.target) state.result.serverLogTail = state.target.logTail();
+  } finally {
+    clearTimeout(timer);
+    state.open?.abort();
+    state.publisher?.close();
+    await state.pool?.stop();
+    await state.target?.stop();
+  }
+  return state.result;
+}
+
+async function main(): Promise<void> {
+  installExitHandlers();
+  let options: Options | undefined;
+  try {
+    options = parseOptions(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`fanout: ${err.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options === undefined) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const results: TargetResult[] = [];
+  for (const [i, name] of options.targets.entries()) {
+    if (i > 0) await sleep(PAUSE_BETWEEN_TARGETS_MS);
+    results.push(await runTarget(TARGETS[name], options));
+  }
+  const ratios = computeRatios(results);
+  const meta = { date: new Date().toISOString(), node: process.version, nproc: availableParallelism() };
+  if (!options.jsonOnly) process.stdout.write(`\n${renderTable(options, results, ratios)}\n\n`);
+  process.stdout.write(`${renderJson(meta, options, results, ratios)}\n`);
+  process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+}
+
+await main();

@@ -1,0 +1,18 @@
+/** The registry of targets, and the worker-side dispatch from a `ClientSpec` to its client. */
+import { chorusTarget, connectChorusSubscriber } from "./chorus.js";
+import { connectSocketIoSubscriber, socketIoTarget } from "./socketio.js";
+import type { ClientSpec, Subscriber, SubscriberEvents, TargetDefinition, TargetName } from "./types.js";
+
+export const TARGETS: Record<TargetName, TargetDefinition> = {
+  chorus: chorusTarget,
+  socketio: socketIoTarget,
+};
+
+export function connectSubscriber(spec: ClientSpec, events: SubscriberEvents, timeoutMs: number): Promise<Subscriber> {
+  switch (spec.kind) {
+    case "chorus":
+      return connectChorusSubscriber(spec, events, timeoutMs);
+    case "socketio":
+      return connectSocketIoSubscriber(spec, events, timeoutMs);
+  }
+}

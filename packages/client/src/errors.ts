@@ -1,0 +1,86 @@
+/**
+ * The SDK's one error type. Every failure a caller can see — an HTTP error, an `{op:"error"}`
+ * frame, a network failure, a timeout — arrives as a `ChorusError` whose `code` is one of
+ * the stable codes of API.md. Failures that never reached the server (network down, send
+ * timed out, client closed) carry `status: 0` and code `unavailable`.
+ */
+import { ERROR_STATUS, type ErrorCode, isErrorCode } from "@chorus/protocol";
+
+export interface ChorusErrorInit {
+  /** HTTP status, or the status the code maps to for WebSocket errors; 0 when the server was never reached. */
+  status?: number;
+  /** How long the server asked the caller to wait (`rate_limited`, `slow_mode`). */
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+export class ChorusError extends Error {
+  override readonly name = "ChorusError";
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retryAfterMs?: number;
+
+  constructor(code: ErrorCode, message: string, init: ChorusErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = code;
+    this.status = init.status ?? ERROR_STATUS[code];
+    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/** A failure on the client side of the wire: the request may or may not have reached the server. */
+export function localError(message: string, cause?: unknown): ChorusError {
+  return new ChorusError("unavailable", message, { status: 0, cause });
+}
+
+/** The code to use when a response carries no stable code we know (a proxy's 502, a newer server). */
+export function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 409:
+      return "conflict";
+    case 413:
+      return "payload_too_large";
+    case 429:
+      return "rate_limited";
+    case 500:
+      return "internal";
+    default:
+      return status >= 500 ? "unavailable" : "invalid_request";
+  }
+}
+
+/**
+ * Builds the error for a non-2xx HTTP response from its status, its parsed JSON body (if any)
+ * and its `Retry-After` header (seconds), preferring the body's `retryAfterMs`.
+ */
+export function errorFromResponse(status: number, body: unknown, retryAfterHeader: string | null): ChorusError {
+  const error = isRecord(body) && isRecord(body["error"]) ? body["error"] : undefined;
+  const rawCode = error?.["code"];
+  const code = isErrorCode(rawCode) ? rawCode : codeForStatus(status);
+  const message = typeof error?.["message"] === "string" ? error["message"] : `HTTP ${status}`;
+  let retryAfterMs = typeof error?.["retryAfterMs"] === "number" ? error["retryAfterMs"] : undefined;
+  if (retryAfterMs === undefined && retryAfterHeader !== null) {
+    const seconds = Number(retryAfterHeader);
+    if (Number.isFinite(seconds) && seconds >= 0) retryAfterMs = seconds * 1000;
+  }
+  return new ChorusError(code, message, retryAfterMs === undefined ? { status } : { status, retryAfterMs });
+}
+
+/** Builds the error for an `{op:"error"}` frame. */
+export function errorFromFrame(frame: { code: unknown; message: unknown; retryAfterMs?: unknown }): ChorusError {
+  const code = isErrorCode(frame.code) ? frame.code : "internal";
+  const message = typeof frame.message === "string" ? frame.message : String(frame.code);
+  return typeof frame.retryAfterMs === "number"
+    ? new ChorusError(code, message, { retryAfterMs: frame.retryAfterMs })
+    : new ChorusError(code, message);
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,202 @@
+/**
+ * Typed helpers for the REST endpoints of API.md. One `request` function maps every non-2xx
+ * answer to a `ChorusError` at a single boundary; the helpers only name paths and shapes.
+ * The bearer token lives here: register, login and guest store the token they receive, and
+ * logout forgets it.
+ */
+import type { Channel, Message, User } from "@chorus/protocol";
+import { ChorusError, errorFromResponse, localError } from "./errors.js";
+
+/** The part of a `fetch` Response the SDK reads. */
+export interface ResponseLike {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/** The part of `fetch` the SDK calls; the global `fetch` of browsers and Node 20 fits. */
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+) => Promise<ResponseLike>;
+
+export interface RestOptions {
+  /** Origin (and optional path prefix) of the server, e.g. `https://chat.example.com`. */
+  baseUrl: string;
+  /** Bearer token of an existing session. */
+  token?: string;
+  /** `fetch` implementation. @default globalThis.fetch */
+  fetch?: FetchLike;
+}
+
+export interface AuthResult {
+  user: User;
+  token: string;
+}
+
+export interface HistoryQuery {
+  channel: string;
+  /** Messages with seq < before (the page just before it). */
+  before?: number;
+  /** Messages with seq > after (the page just after it). */
+  after?: number;
+  /** Page size, at most 200. @default 50 (server side) */
+  limit?: number;
+}
+
+export interface PostMessageOptions {
+  /** Idempotency key: repeating a nonce returns the original message instead of a duplicate. */
+  nonce?: string;
+  replyTo?: string;
+}
+
+/** 201/200 carry the stored message; 202 means moderation holds it for review. */
+export type PostMessageResult = { held: false; message: Message } | { held: true; id: string };
+
+type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+
+export class RestClient {
+  readonly baseUrl: string;
+  private currentToken: string | undefined;
+  private readonly fetchImpl: FetchLike;
+
+  constructor(options: RestOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.currentToken = options.token;
+    const custom = options.fetch;
+    // Called as a plain function: browsers reject `fetch` invoked with a foreign `this`.
+    this.fetchImpl = custom ? (url, init) => custom(url, init) : (url, init) => globalThis.fetch(url, init);
+  }
+
+  get token(): string | undefined {
+    return this.currentToken;
+  }
+
+  /** Replaces the bearer token used by REST calls (and, in `ChorusClient`, by the socket). */
+  setToken(token: string | undefined): void {
+    if (token === this.currentToken) return;
+    this.currentToken = token;
+    this.tokenChanged(token);
+  }
+
+  /** Hook for subclasses that must react to a new token. */
+  protected tokenChanged(_token: string | undefined): void {}
+
+  // ---- auth ------------------------------------------------------------------------------
+
+  async register(credentials: { username: string; password: string }): Promise<AuthResult> {
+    return this.storeToken(await this.request<AuthResult>("POST", "/api/auth/register", credentials));
+  }
+
+  async login(credentials: { username: string; password: string }): Promise<AuthResult> {
+    return this.storeToken(await this.request<AuthResult>("POST", "/api/auth/login", credentials));
+  }
+
+  async guest(identity: { username: string }): Promise<AuthResult> {
+    return this.storeToken(await this.request<AuthResult>("POST", "/api/auth/guest", identity));
+  }
+
+  /** Revokes this session server-side and forgets the token, even if the server call fails. */
+  async logout(): Promise<void> {
+    try {
+      await this.request<undefined>("POST", "/api/auth/logout");
+    } finally {
+      this.setToken(undefined);
+    }
+  }
+
+  async me(): Promise<User> {
+    return (await this.request<{ user: User }>("GET", "/api/me")).user;
+  }
+
+  // ---- channels --------------------------------------------------------------------------
+
+  async listChannels(): Promise<Channel[]> {
+    return (await this.request<{ channels: Channel[] }>("GET", "/api/channels")).channels;
+  }
+
+  async getChannel(name: string): Promise<Channel> {
+    return (await this.request<{ channel: Channel }>("GET", `/api/channels/${enc(name)}`)).channel;
+  }
+
+  async createChannel(input: { name: string; title?: string }): Promise<Channel> {
+    return (await this.request<{ channel: Channel }>("POST", "/api/channels", input)).channel;
+  }
+
+  // ---- messages --------------------------------------------------------------------------
+
+  /** A page of messages ordered by seq ascending (deleted ones omitted). */
+  async history(query: HistoryQuery): Promise<Message[]> {
+    const params = new URLSearchParams();
+    if (query.before !== undefined) params.set("before", String(query.before));
+    if (query.after !== undefined) params.set("after", String(query.after));
+    if (query.limit !== undefined) params.set("limit", String(query.limit));
+    const qs = params.toString();
+    const path = `/api/channels/${enc(query.channel)}/messages${qs ? `?${qs}` : ""}`;
+    return (await this.request<{ messages: Message[] }>("GET", path)).messages;
+  }
+
+  async postMessage(channel: string, text: string, options: PostMessageOptions = {}): Promise<PostMessageResult> {
+    const body: { text: string; nonce?: string; replyTo?: string } = { text };
+    if (options.nonce !== undefined) body.nonce = options.nonce;
+    if (options.replyTo !== undefined) body.replyTo = options.replyTo;
+    const result = await this.request<{ message: Message } | { held: true; id: string }>(
+      "POST",
+      `/api/channels/${enc(channel)}/messages`,
+      body,
+    );
+    return "message" in result ? { held: false, message: result.message } : { held: true, id: result.id };
+  }
+
+  async deleteMessage(channel: string, id: string): Promise<void> {
+    await this.request<undefined>("DELETE", `/api/channels/${enc(channel)}/messages/${enc(id)}`);
+  }
+
+  // ---- transport -------------------------------------------------------------------------
+
+  /**
+   * Sends one request and returns its parsed JSON body (`undefined` for an empty body).
+   * Public so that callers can reach endpoints this SDK has no helper for yet.
+   */
+  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (this.currentToken !== undefined) headers["authorization"] = `Bearer ${this.currentToken}`;
+    const init: { method: string; headers: Record<string, string>; body?: string } = { method, headers };
+    if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    let response: ResponseLike;
+    let text: string;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}${path}`, init);
+      text = await response.text();
+    } catch (error) {
+      throw localError(`${method} ${path} failed: ${describe(error)}`, error);
+    }
+    let parsed: unknown;
+    if (text.length > 0) {
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        if (response.ok) throw new ChorusError("internal", `${method} ${path}: response is not JSON`, { cause: error });
+      }
+    }
+    if (!response.ok) throw errorFromResponse(response.status, parsed, response.headers.get("retry-after"));
+    return parsed as T;
+  }
+
+  private storeToken(result: AuthResult): AuthResult {
+    this.setToken(result.token);
+    return result;
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,215 @@
+/**
+ * The embedded Log: seqs are assigned in process and made durable by group commit into the
+ * Store (one transaction for every append of a few milliseconds). Delivery guarantee: an
+ * event reaches listeners once, in seq order, after its transaction committed; a failed
+ * commit rejects its appends and consumes no seq. Seq heads are restored from the Store
+ * (including tombstones of deleted channels) when the log opens, so a restart never hands
+ * out a seq twice. Single-node only: the Redis log replaces it in a cluster.
+ */
+import type { EventDraft, LoggedEvent } from "@chorus/protocol";
+import type { AppendResult, ChannelLog, LogListener, ReadResult } from "../../ports/log.js";
+import type { PersistedEvent, Store } from "../../ports/store.js";
+import { stampSeq } from "../../chat/events.js";
+
+export interface EmbeddedLogOptions {
+  /** Events per channel kept in memory for fast resume. @default 1000 */
+  recentWindow: number;
+  /** How long the first append of a batch waits for others to share its commit. @default 2 */
+  commitDelayMs: number;
+  /** How long a dedup key (sender + nonce) is remembered. @default 10 minutes */
+  dedupWindowMs: number;
+  /** Most dedup keys remembered; the oldest are forgotten first. @default 200,000 */
+  dedupMaxKeys: number;
+  /** Most events in one commit. @default 5,000 */
+  maxBatch: number;
+}
+
+interface PendingAppend {
+  channel: string;
+  draft: EventDraft;
+  dedupKey: string | null;
+  resolve: (event: LoggedEvent) => void;
+  reject: (error: unknown) => void;
+}
+
+type DedupEntry = { at: number; channel: string; seq: number; event: LoggedEvent | null } | { at: number; inflight: Promise<LoggedEvent> };
+
+export class EmbeddedLog implements ChannelLog {
+  private readonly heads = new Map<string, number>();
+  private readonly windows = new Map<string, LoggedEvent[]>();
+  private readonly dedup = new Map<string, DedupEntry>();
+  private readonly listeners = new Set<LogListener>();
+  private pending: PendingAppend[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly store: Store,
+    private readonly options: EmbeddedLogOptions,
+  ) {}
+
+  static async open(store: Store, options: Partial<EmbeddedLogOptions> = {}): Promise<EmbeddedLog> {
+    const log = new EmbeddedLog(store, {
+      recentWindow: options.recentWindow ?? 1000,
+      commitDelayMs: options.commitDelayMs ?? 2,
+      dedupWindowMs: options.dedupWindowMs ?? 10 * 60_000,
+      dedupMaxKeys: options.dedupMaxKeys ?? 200_000,
+      maxBatch: options.maxBatch ?? 5_000,
+    });
+    for (const [channel, seq] of await store.events.maxSeqs()) log.heads.set(channel, seq);
+    const now = Date.now();
+    for (const { key, channel, seq } of await store.events.recentDedupKeys(now - log.options.dedupWindowMs)) {
+      log.dedup.set(key, { at: now, channel, seq, event: null });
+    }
+    return log;
+  }
+
+  async append(channel: string, draft: EventDraft, dedupKey?: string): Promise<AppendResult> {
+    if (this.closed) throw new Error("log is closed");
+    if (dedupKey !== undefined) {
+      const seen = this.dedup.get(dedupKey);
+      if (seen) return { event: await this.resolveDuplicate(seen), duplicate: true };
+    }
+    const promise = new Promise<LoggedEvent>((resolve, reject) => {
+      this.pending.push({ channel, draft, dedupKey: dedupKey ?? null, resolve, reject });
+    });
+    if (dedupKey !== undefined) {
+      this.dedup.set(dedupKey, { at: Date.now(), inflight: promise });
+      this.evictDedup();
+      // A failed commit must not leave the key behind: the client's retry has to go through.
+      promise.catch(() => this.dedup.delete(dedupKey));
+    }
+    this.schedule();
+    return { event: await promise, duplicate: false };
+  }
+
+  head(channel: string): number {
+    return this.heads.get(channel) ?? 0;
+  }
+
+  async read(channel: string, afterSeq: number, toSeq: number, limit: number): Promise<ReadResult> {
+    const wanted = Math.max(0, toSeq - afterSeq);
+    if (wanted === 0) return { events: [], complete: true };
+    const count = Math.min(wanted, limit);
+    const window = this.windows.get(channel);
+    const first = window?.[0];
+    let events: LoggedEvent[];
+    if (window && first && first.seq <= afterSeq + 1) {
+      const start = afterSeq + 1 - first.seq;
+      events = window.slice(start, start + count);
+    } else {
+      events = await this.store.events.range(channel, afterSeq, count);
+    }
+    const contiguous = events.every((e, i) => e.seq === afterSeq + 1 + i);
+    return { events, complete: contiguous && events.length === wanted };
+  }
+
+  watch(): void {
+    // Embedded: every event of this process is already local.
+  }
+
+  unwatch(): void {}
+
+  onEvents(listener: LogListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async drain(): Promise<void> {
+    while (this.pending.length > 0 || this.flushing) {
+      if (this.flushing) await this.flushing;
+      else this.flushNow();
+    }
+  }
+
+  forget(channel: string): void {
+    this.windows.delete(channel);
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async resolveDuplicate(entry: DedupEntry): Promise<LoggedEvent> {
+    if ("inflight" in entry) return entry.inflight;
+    if (entry.event) return entry.event;
+    const { events } = await this.read(entry.channel, entry.seq - 1, entry.seq, 1);
+    const event = events[0];
+    if (!event) throw new Error("deduplicated event is no longer readable");
+    entry.event = event;
+    return event;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.flushing) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flushNow();
+    }, this.options.commitDelayMs);
+  }
+
+  private flushNow(): void {
+    if (this.flushing || this.pending.length === 0) return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = null;
+      if (this.pending.length > 0) this.schedule();
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.options.maxBatch);
+      await this.commit(batch);
+    }
+  }
+
+  private async commit(batch: PendingAppend[]): Promise<void> {
+    const nextHeads = new Map<string, number>();
+    const persisted: PersistedEvent[] = batch.map((p) => {
+      const seq = (nextHeads.get(p.channel) ?? this.head(p.channel)) + 1;
+      nextHeads.set(p.channel, seq);
+      return { event: stampSeq(p.channel, seq, p.draft), dedupKey: p.dedupKey };
+    });
+    try {
+      await this.store.events.append(persisted);
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    for (const [channel, seq] of nextHeads) this.heads.set(channel, seq);
+    const byChannel = new Map<string, LoggedEvent[]>();
+    for (const [i, p] of batch.entries()) {
+      const { event } = persisted[i] as PersistedEvent;
+      if (p.dedupKey !== null) this.dedup.set(p.dedupKey, { at: Date.now(), channel: p.channel, seq: event.seq, event });
+      let list = byChannel.get(p.channel);
+      if (!list) byChannel.set(p.channel, (list = []));
+      list.push(event);
+      p.resolve(event);
+    }
+    for (const [channel, events] of byChannel) {
+      this.remember(channel, events);
+      for (const listener of this.listeners) listener(channel, events);
+    }
+  }
+
+  private remember(channel: string, events: LoggedEvent[]): void {
+    const size = this.options.recentWindow;
+    if (size === 0) return;
+    let window = this.windows.get(channel);
+    if (!window) this.windows.set(channel, (window = []));
+    window.push(...events);
+    // Trim in bulk (amortised O(1) per event) rather than shifting on every push.
+    if (window.length > size * 2) this.windows.set(channel, window.slice(window.length - size));
+  }
+
+  private evictDedup(): void {
+    const oldest = Date.now() - this.options.dedupWindowMs;
+    for (const [key, entry] of this.dedup) {
+      if (this.dedup.size <= this.options.dedupMaxKeys && entry.at >= oldest) break;
+      this.dedup.delete(key);
+    }
+  }
+}

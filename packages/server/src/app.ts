@@ -1,0 +1,144 @@
+/**
+ * Composition root: picks the adapters for the configuration, builds the services, the HTTP
+ * app and the real-time gateways, and owns the order of start and graceful shutdown.
+ */
+import fastifyCookie from "@fastify/cookie";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { LogController } from "fastify";
+import { type Logger, pino } from "pino";
+import { EmbeddedLog } from "./adapters/memory/embedded-log.js";
+import { MemoryLimiter } from "./adapters/memory/memory-limiter.js";
+import { MemoryPresence } from "./adapters/memory/memory-presence.js";
+import { openStore } from "./adapters/sql/open-store.js";
+import { AuthService } from "./auth/auth-service.js";
+import { TokenSigner } from "./auth/tokens.js";
+import { ChannelService } from "./chat/channel-service.js";
+import { ChatService } from "./chat/chat-service.js";
+import type { Config } from "./config.js";
+import { HttpAuth } from "./http/auth.js";
+import { installErrorHandling } from "./http/errors.js";
+import { authRoutes } from "./http/routes/auth.js";
+import { channelRoutes } from "./http/routes/channels.js";
+import { eventRoutes } from "./http/routes/events.js";
+import { messageRoutes } from "./http/routes/messages.js";
+import { opsRoutes } from "./http/routes/ops.js";
+import { shortcutRoutes } from "./http/routes/shortcuts.js";
+import { webRoutes } from "./http/routes/web.js";
+import type { App, Services } from "./http/services.js";
+import { Metrics } from "./metrics.js";
+import type { LimiterRules } from "./ports/limiter.js";
+import { Hub } from "./realtime/hub.js";
+import { PresenceTracker } from "./realtime/presence-tracker.js";
+import { SseGateway } from "./realtime/sse-gateway.js";
+import { WsGateway } from "./realtime/ws-gateway.js";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  app: App;
+  services: Services;
+  /** Graceful shutdown: stop accepting, tell clients to reconnect, drain the log, close the store. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
+  const log0 =
+    logger ??
+    pino({
+      level: config.logLevel,
+      redact: { paths: ["req.headers.authorization", "req.headers.cookie", "*.password", "*.token"], censor: "[redacted]" },
+    });
+  const metrics = new Metrics();
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const log = await EmbeddedLog.open(store, { recentWindow: config.limits.recentWindow, commitDelayMs: config.commitDelayMs });
+  const presence = new MemoryPresence();
+  const rules: LimiterRules = {
+    message: { points: config.limits.messagesPerWindow, durationSec: config.limits.messageWindowSec },
+    auth: { points: config.limits.authPerMinute, durationSec: 60 },
+  };
+  const limiter = new MemoryLimiter(rules);
+
+  const secret = config.jwtSecret ?? (await store.secrets.getOrCreate("jwt", randomSecret()));
+  const auth = new AuthService(store, new TokenSigner(secret), limiter, {
+    sessionTtlSec: config.sessionTtlSec,
+    botUsers: config.botUsers,
+  });
+  if (config.adminUsername && config.adminPassword) await auth.ensureAdmin(config.adminUsername, config.adminPassword);
+
+  const channels = new ChannelService(store, log, presence);
+  await channels.init();
+  const chat = new ChatService(store, log, channels, auth, limiter, metrics);
+  const hub = new Hub(metrics, { flushIntervalMs: config.flushIntervalMs });
+  log.onEvents((channel, events) => hub.publish(channel, events));
+  const tracker = new PresenceTracker(presence, hub, channels, log0, config.viewerCountIntervalMs);
+  const subscriptions = { hub, log, presence: tracker, maxReplayEvents: config.limits.maxReplayEvents };
+  const sse = new SseGateway(
+    subscriptions,
+    metrics,
+    { heartbeatMs: config.sseHeartbeatMs, connectionQueueMaxBytes: config.limits.connectionQueueMaxBytes },
+    log0,
+  );
+  const ws = new WsGateway({ auth, chat, channels, subscriptions, metrics, limits: config.limits, logger: log0 }, config.allowedOrigins);
+  auth.onRevoked((sessionId) => {
+    ws.revokeSession(sessionId);
+    sse.revokeSession(sessionId);
+  });
+  const httpAuth = new HttpAuth(auth, config.allowedOrigins);
+  const services: Services = { config, logger: log0, store, log, presence, auth, httpAuth, channels, chat, sse, metrics };
+
+  const app: App = Fastify({
+    loggerInstance: log0,
+    bodyLimit: config.limits.httpBodyMaxBytes,
+    // Per-request access logs would dominate a chat server's CPU; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  installErrorHandling(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: "Chorus API", version: "1", description: "Real-time chat for live streams. See API.md for the contract." },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
+  authRoutes(app, services);
+  channelRoutes(app, services);
+  messageRoutes(app, services);
+  eventRoutes(app, services);
+  shortcutRoutes(app, services);
+  opsRoutes(app, services);
+  await webRoutes(app, config.webDistDir);
+
+  app.server.on("upgrade", (req, socket, head) => ws.handleUpgrade(req, socket, head));
+  await app.listen({ host: config.host, port: config.port });
+  tracker.start();
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  log0.info({ port, store: config.databaseUrl ? "postgresql" : "pglite", dataDir: config.databaseUrl ? undefined : config.dataDir }, "chorus listening");
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      tracker.stop();
+      sse.shutdown();
+      await ws.close();
+      hub.flush();
+      await app.close();
+      await log.close();
+      await limiter.close();
+      await presence.close();
+      await store.close();
+    })();
+    return closing;
+  };
+  return { url: `http://${host}:${port}`, port, app, services, close };
+}
+
+function randomSecret(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString("base64url");
+}

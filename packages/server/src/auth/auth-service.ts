@@ -1,0 +1,205 @@
+/**
+ * Accounts and sessions: register, login, guest identities, logout with server-side
+ * revocation, and resolving a token to an authenticated context. Sessions are cached in
+ * memory so that authenticating a request costs one HMAC check, not a database read.
+ */
+import { randomUUID } from "node:crypto";
+import { LIMITS, type User } from "@chorus/protocol";
+import { AppError, conflict, invalid, unauthorized } from "../errors.js";
+import type { Limiter } from "../ports/limiter.js";
+import type { SessionRecord, Store, UserRecord } from "../ports/store.js";
+import { hashPassword, verifyPassword } from "./passwords.js";
+import type { TokenSigner } from "./tokens.js";
+import { colorFor, parseUsername, toPublicUser } from "./users.js";
+
+export interface AuthContext {
+  user: UserRecord;
+  sessionId: string;
+}
+
+export interface IssuedSession {
+  user: User;
+  token: string;
+  expiresAt: number;
+}
+
+export interface AuthServiceOptions {
+  sessionTtlSec: number;
+  botUsers: readonly string[];
+}
+
+const CACHE_MAX = 100_000;
+
+export class AuthService {
+  private readonly users = new Map<string, UserRecord>();
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly revokedListeners = new Set<(sessionId: string, userId: string) => void>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly signer: TokenSigner,
+    private readonly limiter: Limiter,
+    private readonly options: AuthServiceOptions,
+  ) {}
+
+  async register(rawUsername: unknown, password: unknown, ip: string): Promise<IssuedSession> {
+    await this.limit(ip);
+    const { username, displayName } = parseUsername(rawUsername);
+    checkPassword(password);
+    if (await this.store.users.byUsername(username)) throw conflict("username is taken");
+    const user: UserRecord = {
+      id: randomUUID(),
+      username,
+      displayName,
+      color: colorFor(username),
+      passwordHash: await hashPassword(password),
+      isAdmin: false,
+      isGuest: false,
+      createdAt: Date.now(),
+    };
+    await this.createUser(user);
+    return this.issue(user);
+  }
+
+  async login(rawUsername: unknown, password: unknown, ip: string): Promise<IssuedSession> {
+    await this.limit(ip);
+    if (typeof rawUsername !== "string" || typeof password !== "string") throw invalid("username and password are required");
+    const user = await this.store.users.byUsername(rawUsername.trim().toLowerCase());
+    // Same answer, same cost, for an unknown user and a wrong password.
+    const ok = await verifyPassword(user?.passwordHash ?? null, password);
+    if (!user || !ok) throw unauthorized("invalid username or password");
+    return this.issue(user);
+  }
+
+  async guest(rawUsername: unknown, ip: string): Promise<IssuedSession> {
+    await this.limit(ip);
+    const { username, displayName } = parseUsername(rawUsername);
+    if (await this.store.users.byUsername(username)) throw conflict("username is taken");
+    const user: UserRecord = {
+      id: randomUUID(),
+      username,
+      displayName,
+      color: colorFor(username),
+      passwordHash: null,
+      isAdmin: false,
+      isGuest: true,
+      createdAt: Date.now(),
+    };
+    await this.createUser(user);
+    return this.issue(user);
+  }
+
+  async logout(ctx: AuthContext): Promise<void> {
+    const at = Date.now();
+    await this.store.sessions.revoke(ctx.sessionId, at);
+    const cached = this.sessions.get(ctx.sessionId);
+    if (cached) cached.revokedAt = at;
+    for (const listener of this.revokedListeners) listener(ctx.sessionId, ctx.user.id);
+  }
+
+  onRevoked(listener: (sessionId: string, userId: string) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
+  /** The context for a token, or null if it is invalid, expired or revoked. */
+  async authenticate(token: string): Promise<AuthContext | null> {
+    const claims = await this.signer.verify(token);
+    if (!claims) return null;
+    const session = await this.session(claims.sessionId);
+    if (!session || session.userId !== claims.userId || session.revokedAt !== null || session.expiresAt <= Date.now()) {
+      return null;
+    }
+    const user = await this.user(claims.userId);
+    return user ? { user, sessionId: session.id } : null;
+  }
+
+  /** Admins and configured bots are exempt from per-user chat limits (load tests, bots). */
+  isExempt(user: UserRecord): boolean {
+    return user.isAdmin || this.options.botUsers.includes(user.username);
+  }
+
+  async user(id: string): Promise<UserRecord | null> {
+    const cached = this.users.get(id);
+    if (cached) return cached;
+    const user = await this.store.users.byId(id);
+    if (user) remember(this.users, id, user);
+    return user;
+  }
+
+  /** Creates the configured admin on a fresh install, or makes the existing user an admin. */
+  async ensureAdmin(username: string, password: string): Promise<void> {
+    const existing = await this.store.users.byUsername(username);
+    if (existing) {
+      if (!existing.isAdmin) await this.store.users.setAdmin(existing.id, true);
+      this.users.delete(existing.id);
+      return;
+    }
+    await this.createUser({
+      id: randomUUID(),
+      username,
+      displayName: username,
+      color: colorFor(username),
+      passwordHash: await hashPassword(password),
+      isAdmin: true,
+      isGuest: false,
+      createdAt: Date.now(),
+    });
+  }
+
+  private async createUser(user: UserRecord): Promise<void> {
+    try {
+      await this.store.users.create(user);
+    } catch (error) {
+      // Two requests racing for one name: the unique index decides, the loser gets 409.
+      if (await this.store.users.byUsername(user.username)) throw conflict("username is taken");
+      throw error;
+    }
+  }
+
+  private async issue(user: UserRecord): Promise<IssuedSession> {
+    const now = Date.now();
+    const session: SessionRecord = {
+      id: randomUUID(),
+      userId: user.id,
+      createdAt: now,
+      expiresAt: now + this.options.sessionTtlSec * 1000,
+      revokedAt: null,
+    };
+    await this.store.sessions.create(session);
+    remember(this.sessions, session.id, session);
+    remember(this.users, user.id, user);
+    const token = await this.signer.sign({ userId: user.id, sessionId: session.id }, session.expiresAt);
+    return { user: toPublicUser(user), token, expiresAt: session.expiresAt };
+  }
+
+  private async session(id: string): Promise<SessionRecord | null> {
+    const cached = this.sessions.get(id);
+    if (cached) return cached;
+    const session = await this.store.sessions.byId(id);
+    if (session) remember(this.sessions, id, session);
+    return session;
+  }
+
+  private async limit(ip: string): Promise<void> {
+    const decision = await this.limiter.consume("auth", ip);
+    if (!decision.allowed) throw new AppError("rate_limited", "too many attempts, slow down", decision.retryAfterMs);
+  }
+}
+
+function checkPassword(password: unknown): asserts password is string {
+  if (typeof password !== "string") throw invalid("password is required");
+  const n = [...password].length;
+  if (n < LIMITS.passwordMinChars || n > LIMITS.passwordMaxChars) {
+    throw invalid(`password must be ${LIMITS.passwordMinChars}–${LIMITS.passwordMaxChars} characters`);
+  }
+}
+
+/** Bounded cache: drops the oldest entry when full (Map keeps insertion order). */
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHE_MAX) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  cache.set(key, value);
+}

@@ -1,0 +1,92 @@
+import { LIMITS } from "@chorus/protocol";
+import { Type } from "@sinclair/typebox";
+import { ChannelParams, HistoryQuery, LiveBody, channelName } from "../schemas.js";
+import type { App, Services } from "../services.js";
+
+const SettingsPatch = Type.Partial(
+  Type.Object({
+    slowModeSec: Type.Integer({ minimum: 0, maximum: 21600 }),
+    followersOnlyMin: Type.Union([Type.Integer({ minimum: 0, maximum: 129600 }), Type.Null()]),
+    subscribersOnly: Type.Boolean(),
+    emoteOnly: Type.Boolean(),
+    uniqueChat: Type.Boolean(),
+    guestsAllowed: Type.Boolean(),
+    blockedTerms: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: LIMITS.blockedTermsMax }),
+    autoModLevel: Type.Integer({ minimum: 0, maximum: 4 }),
+  }),
+  { additionalProperties: false },
+);
+
+export function channelRoutes(app: App, s: Services): void {
+  const tags = ["channels"];
+  app.get("/api/channels", { schema: { tags } }, async () => ({ channels: await s.channels.list() }));
+
+  app.post(
+    "/api/channels",
+    { schema: { tags, body: Type.Object({ name: Type.String({ maxLength: 64 }), title: Type.Optional(Type.String({ maxLength: 1000 })) }) } },
+    async (request, reply) => {
+      const ctx = await s.httpAuth.required(request);
+      const channel = await s.channels.create(ctx, request.body.name, request.body.title);
+      return reply.status(201).send({ channel });
+    },
+  );
+
+  app.get("/api/channels/:name", { schema: { tags, params: ChannelParams } }, async (request) => ({
+    channel: await s.channels.get(channelName(request.params.name)),
+  }));
+
+  app.patch(
+    "/api/channels/:name",
+    {
+      schema: {
+        tags,
+        params: ChannelParams,
+        body: Type.Object({ title: Type.Optional(Type.String({ maxLength: 1000 })), settings: Type.Optional(SettingsPatch) }),
+      },
+    },
+    async (request) => {
+      const ctx = await s.httpAuth.required(request);
+      return { channel: await s.channels.update(ctx, channelName(request.params.name), request.body) };
+    },
+  );
+
+  app.delete("/api/channels/:name", { schema: { tags, params: ChannelParams } }, async (request, reply) => {
+    const ctx = await s.httpAuth.required(request);
+    await s.channels.remove(ctx, channelName(request.params.name));
+    return reply.status(204).send();
+  });
+
+  app.post("/api/channels/:name/live", { schema: { tags, params: ChannelParams, body: Type.Optional(LiveBody) } }, async (request, reply) => {
+    const ctx = await s.httpAuth.required(request);
+    const name = channelName(request.params.name);
+    const { broadcast, started } = await s.channels.goLive(ctx, name, request.body ?? {});
+    return reply.status(started ? 201 : 200).send({ broadcast, channel: await s.channels.get(name) });
+  });
+
+  app.delete("/api/channels/:name/live", { schema: { tags, params: ChannelParams } }, async (request) => {
+    const ctx = await s.httpAuth.required(request);
+    const name = channelName(request.params.name);
+    const broadcast = await s.channels.endLive(ctx, name);
+    return { broadcast, channel: await s.channels.get(name) };
+  });
+
+  app.get("/api/channels/:name/broadcasts", { schema: { tags, params: ChannelParams } }, async (request) => ({
+    broadcasts: await s.channels.broadcasts(channelName(request.params.name)),
+  }));
+
+  app.get(
+    "/api/channels/:name/broadcasts/:id/messages",
+    { schema: { tags, params: Type.Object({ name: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 64 }) }), querystring: HistoryQuery } },
+    async (request) => ({
+      messages: await s.chat.transcript(channelName(request.params.name), request.params.id, request.query),
+    }),
+  );
+
+  app.get("/api/channels/:name/users", { schema: { tags, params: ChannelParams } }, async (request) => users(s, channelName(request.params.name)));
+}
+
+export async function users(s: Services, name: string) {
+  await s.channels.state(name);
+  const [counts, chatters] = await Promise.all([s.presence.counts(name), s.presence.chatters(name, 1000)]);
+  return { viewers: counts.viewers, chatters };
+}

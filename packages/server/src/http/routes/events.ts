@@ -1,0 +1,29 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import { invalid } from "../../errors.js";
+import { ChannelParams, channelName } from "../schemas.js";
+import type { App, Services } from "../services.js";
+
+export const SinceQuery = Type.Object({ since: Type.Optional(Type.Integer({ minimum: 0 })) });
+
+export function eventRoutes(app: App, s: Services): void {
+  app.get(
+    "/api/channels/:name/events",
+    { schema: { tags: ["realtime"], params: ChannelParams, querystring: SinceQuery, description: "Server-Sent Events; resumes from Last-Event-ID or `since`" } },
+    (request, reply) => streamEvents(s, request, reply, channelName(request.params.name), request.query.since),
+  );
+}
+
+export async function streamEvents(s: Services, request: FastifyRequest, reply: FastifyReply, channel: string, sinceQuery: number | undefined) {
+  await s.channels.state(channel);
+  const ctx = await s.httpAuth.optional(request);
+  const lastEventId = request.headers["last-event-id"];
+  let since = sinceQuery;
+  if (typeof lastEventId === "string" && lastEventId !== "") {
+    const n = Number(lastEventId);
+    if (!Number.isSafeInteger(n) || n < 0) throw invalid("Last-Event-ID must be a seq");
+    since = n;
+  }
+  reply.hijack();
+  await s.sse.open(reply.raw, channel, since, ctx?.user ?? null, ctx?.sessionId ?? null);
+}

@@ -1,0 +1,64 @@
+/**
+ * Single-channel shortcuts (API.md): the same operations on `main`, for sites that run one
+ * stream. Each delegates to the service the full route uses; none has logic of its own.
+ */
+import { Type } from "@sinclair/typebox";
+import { invalid } from "../../errors.js";
+import { GuestBody, HistoryQuery, LiveBody, PostMessageBody } from "../schemas.js";
+import type { App, Services } from "../services.js";
+import { guest } from "./auth.js";
+import { users } from "./channels.js";
+import { SinceQuery, streamEvents } from "./events.js";
+import { postMessage } from "./messages.js";
+
+const MAIN = "main";
+
+const ModerationBody = Type.Object({
+  action: Type.Union([Type.Literal("delete"), Type.Literal("timeout"), Type.Literal("ban"), Type.Literal("unban")]),
+  messageId: Type.Optional(Type.String({ maxLength: 64 })),
+  username: Type.Optional(Type.String({ maxLength: 64 })),
+  durationSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_209_600 })),
+  reason: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+export function shortcutRoutes(app: App, s: Services): void {
+  const tags = ["single-channel shortcuts"];
+  app.post("/api/chat/join", { schema: { tags, body: GuestBody } }, (request, reply) => guest(s, request, reply, request.body.username));
+
+  app.post(
+    "/api/chat/comment",
+    { schema: { tags, body: Type.Object({ message: Type.String({ maxLength: 4000 }), nonce: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }) } },
+    (request, reply) => postMessage(s, request, reply, MAIN, { text: request.body.message, nonce: request.body.nonce }),
+  );
+
+  app.get("/api/sse/stream", { schema: { tags, querystring: SinceQuery } }, (request, reply) =>
+    streamEvents(s, request, reply, MAIN, request.query.since),
+  );
+
+  app.get("/api/livestream", { schema: { tags } }, async () => ({ channel: await s.channels.get(MAIN) }));
+
+  app.post("/api/livestream", { schema: { tags, body: Type.Optional(LiveBody) } }, async (request, reply) => {
+    const ctx = await s.httpAuth.required(request);
+    const { broadcast, started } = await s.channels.goLive(ctx, MAIN, request.body ?? {});
+    return reply.status(started ? 201 : 200).send({ broadcast, channel: await s.channels.get(MAIN) });
+  });
+
+  app.get("/api/messages", { schema: { tags, querystring: HistoryQuery } }, async (request) => ({
+    messages: await s.chat.history(MAIN, request.query),
+  }));
+
+  app.post("/api/messages", { schema: { tags, body: PostMessageBody } }, (request, reply) => postMessage(s, request, reply, MAIN, request.body));
+
+  app.post("/api/chat/moderation", { schema: { tags, body: ModerationBody } }, async (request, reply) => {
+    const ctx = await s.httpAuth.required(request);
+    const { action, messageId } = request.body;
+    if (action === "delete") {
+      if (messageId === undefined) throw invalid("messageId is required for delete");
+      await s.chat.remove(ctx, MAIN, messageId);
+      return reply.status(204).send();
+    }
+    throw invalid(`action "${action}" arrives with the moderation capability; only "delete" is available`);
+  });
+
+  app.get("/api/chat/users", { schema: { tags } }, () => users(s, MAIN));
+}

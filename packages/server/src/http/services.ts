@@ -1,0 +1,37 @@
+/** What route modules get: the services, never the adapters behind them. */
+import type {} from "@fastify/swagger";
+import type { FastifyInstance } from "fastify";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { Logger } from "pino";
+import type { AuthService } from "../auth/auth-service.js";
+import type { ChannelService } from "../chat/channel-service.js";
+import type { ChatService } from "../chat/chat-service.js";
+import type { Config } from "../config.js";
+import type { Metrics } from "../metrics.js";
+import type { ChannelLog } from "../ports/log.js";
+import type { Presence } from "../ports/presence.js";
+import type { Store } from "../ports/store.js";
+import type { SseGateway } from "../realtime/sse-gateway.js";
+import type { HttpAuth } from "./auth.js";
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  log: ChannelLog;
+  presence: Presence;
+  auth: AuthService;
+  httpAuth: HttpAuth;
+  channels: ChannelService;
+  chat: ChatService;
+  sse: SseGateway;
+  metrics: Metrics;
+}
+
+export type App = FastifyInstance<
+  import("node:http").Server,
+  import("node:http").IncomingMessage,
+  import("node:http").ServerResponse,
+  import("pino").Logger,
+  TypeBoxTypeProvider
+>;

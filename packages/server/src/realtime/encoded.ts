@@ -1,0 +1,61 @@
+/**
+ * Events serialised once (DESIGN.md invariant 3): an event's JSON is built when it enters
+ * the hub, and a batch's WebSocket frame and SSE chunk are built at most once per tick,
+ * whatever the number of subscribers, then shared by reference.
+ */
+import type { ChannelEvent } from "@chorus/protocol";
+
+export interface EncodedEvent {
+  seq: number | undefined;
+  type: string;
+  json: string;
+}
+
+export function encodeEvent(event: ChannelEvent): EncodedEvent {
+  return { seq: "seq" in event ? event.seq : undefined, type: event.type, json: JSON.stringify(event) };
+}
+
+export class EncodedBatch {
+  private inner: string | undefined;
+  private frame: Buffer | undefined;
+  private sse: Buffer | undefined;
+  /** Lowest seq in the batch, if any event has one. */
+  readonly firstSeq: number | undefined;
+
+  constructor(
+    readonly channel: string,
+    readonly events: readonly EncodedEvent[],
+  ) {
+    this.firstSeq = events.find((e) => e.seq !== undefined)?.seq;
+  }
+
+  /** The events as the inside of a JSON array: `e1,e2,…`. */
+  get wsInner(): string {
+    this.inner ??= this.events.map((e) => e.json).join(",");
+    return this.inner;
+  }
+
+  /** A complete WebSocket message: `[e1,e2,…]`. */
+  get wsFrame(): Buffer {
+    this.frame ??= Buffer.from(`[${this.wsInner}]`);
+    return this.frame;
+  }
+
+  /** The events as Server-Sent Events; logged ones carry `id: <seq>` for Last-Event-ID resume. */
+  get sseChunk(): Buffer {
+    this.sse ??= Buffer.from(this.events.map(sseEvent).join(""));
+    return this.sse;
+  }
+
+  /** A copy without logged events at or below `seq` (used only where a resume overlaps live events). */
+  after(seq: number): EncodedBatch {
+    return new EncodedBatch(
+      this.channel,
+      this.events.filter((e) => e.seq === undefined || e.seq > seq),
+    );
+  }
+}
+
+export function sseEvent(e: EncodedEvent): string {
+  return e.seq === undefined ? `event: ${e.type}\ndata: ${e.json}\n\n` : `id: ${e.seq}\nevent: ${e.type}\ndata: ${e.json}\n\n`;
+}

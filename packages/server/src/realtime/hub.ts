@@ -1,0 +1,98 @@
+/**
+ * This node's fan-out. Events published during a turn of the event loop are collected per
+ * channel; at the flush tick each channel's batch is encoded once and handed to each of its
+ * subscribers, and then every touched connection writes one frame (DESIGN.md invariants 3
+ * and 4). The hub never awaits a socket: a connection that cannot keep up is the
+ * connection's problem (bounded queue, close 4008), never the hub's.
+ */
+import type { ChannelEvent } from "@chorus/protocol";
+import type { Metrics } from "../metrics.js";
+import { EncodedBatch, type EncodedEvent, encodeEvent } from "./encoded.js";
+
+export interface Subscriber {
+  /** Queue the batch; called during the flush, must not write to the network. */
+  deliver(batch: EncodedBatch): void;
+  /** Called once per tick after every delivery: write what was queued. */
+  flush(): void;
+}
+
+interface ChannelFanout {
+  subscribers: Set<Subscriber>;
+  pending: EncodedEvent[];
+}
+
+export interface HubOptions {
+  /** 0 = flush on the next turn of the event loop; otherwise every N ms. @default 0 */
+  flushIntervalMs: number;
+}
+
+export class Hub {
+  private readonly channels = new Map<string, ChannelFanout>();
+  private readonly dirty = new Set<ChannelFanout & { name: string }>();
+  private scheduled = false;
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly options: HubOptions,
+  ) {}
+
+  subscribe(channel: string, subscriber: Subscriber): void {
+    let fanout = this.channels.get(channel);
+    if (!fanout) this.channels.set(channel, (fanout = { subscribers: new Set(), pending: [] }));
+    fanout.subscribers.add(subscriber);
+  }
+
+  unsubscribe(channel: string, subscriber: Subscriber): void {
+    const fanout = this.channels.get(channel);
+    if (!fanout) return;
+    fanout.subscribers.delete(subscriber);
+    if (fanout.subscribers.size === 0 && fanout.pending.length === 0) this.channels.delete(channel);
+  }
+
+  subscriberCount(channel: string): number {
+    return this.channels.get(channel)?.subscribers.size ?? 0;
+  }
+
+  /** Channels with at least one local subscriber. */
+  activeChannels(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  publish(channel: string, events: readonly ChannelEvent[]): void {
+    const fanout = this.channels.get(channel);
+    if (!fanout || fanout.subscribers.size === 0) return;
+    for (const event of events) fanout.pending.push(encodeEvent(event));
+    this.dirty.add(Object.assign(fanout, { name: channel }));
+    this.schedule();
+  }
+
+  /** Flushes everything pending now (used at shutdown and by the tick). */
+  flush(): void {
+    this.scheduled = false;
+    if (this.dirty.size === 0) return;
+    const stop = this.metrics.flushDuration.startTimer();
+    const touched = new Set<Subscriber>();
+    let deliveries = 0;
+    for (const fanout of this.dirty) {
+      const batch = new EncodedBatch(fanout.name, fanout.pending);
+      fanout.pending = [];
+      for (const subscriber of fanout.subscribers) {
+        subscriber.deliver(batch);
+        touched.add(subscriber);
+      }
+      deliveries += batch.events.length * fanout.subscribers.size;
+      if (fanout.subscribers.size === 0) this.channels.delete(fanout.name);
+    }
+    this.dirty.clear();
+    for (const subscriber of touched) subscriber.flush();
+    this.metrics.eventsDelivered.inc(deliveries);
+    stop();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    if (this.options.flushIntervalMs > 0) setTimeout(() => this.flush(), this.options.flushIntervalMs);
+    else setImmediate(() => this.flush());
+  }
+}

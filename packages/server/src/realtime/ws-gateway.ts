@@ -1,0 +1,97 @@
+/**
+ * `GET /api/ws`: the upgrade is handled here, not by a framework plugin, so that the token and
+ * the Origin are checked before the 101 is sent (a rejected client never gets a socket).
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { CLOSE_CODES } from "@chorus/protocol";
+import { WebSocketServer } from "ws";
+import type { AuthContext } from "../auth/auth-service.js";
+import { readCookieToken } from "../http/session-cookie.js";
+import { isAllowedOrigin } from "./origin.js";
+import { WsConnection, type WsDeps } from "./ws-connection.js";
+
+export class WsGateway {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<WsConnection>();
+  private accepting = true;
+
+  constructor(
+    private readonly deps: WsDeps,
+    private readonly allowedOrigins: readonly string[],
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: deps.limits.wsMaxPayloadBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? "").split("?")[0];
+    if (path !== "/api/ws" || !this.accepting) {
+      reject(socket, this.accepting ? 404 : 503);
+      return;
+    }
+    this.authenticate(req).then(
+      (result) => {
+        if (result === "forbidden") return reject(socket, 403);
+        if (result === "unauthorized") return reject(socket, 401);
+        this.wss.handleUpgrade(req, socket, head, (ws) => {
+          const conn = new WsConnection(ws, this.deps, result, (c) => this.connections.delete(c));
+          this.connections.add(conn);
+        });
+      },
+      (error: unknown) => {
+        this.deps.logger.error({ err: error }, "websocket upgrade failed");
+        reject(socket, 500);
+      },
+    );
+  }
+
+  /** Closes every connection of a revoked session, on this node. */
+  revokeSession(sessionId: string): void {
+    for (const conn of this.connections) {
+      if (conn.sessionId === sessionId) conn.reconnect("revoked", 0, CLOSE_CODES.revoked);
+    }
+  }
+
+  /** Shutdown: stop accepting, tell every client to reconnect (with jitter, so they don't return at once). */
+  shutdown(): void {
+    this.accepting = false;
+    for (const conn of this.connections) {
+      conn.reconnect("shutdown", 500 + Math.floor(Math.random() * 2_000), CLOSE_CODES.shutdown);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.shutdown();
+    const deadline = Date.now() + 3_000;
+    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.wss.close();
+  }
+
+  private async authenticate(req: IncomingMessage): Promise<AuthContext | null | "unauthorized" | "forbidden"> {
+    const header = req.headers.authorization;
+    const bearer = header?.startsWith("Bearer ") ? header.slice(7).trim() : null;
+    const cookie = bearer === null ? readCookieToken(req.headers.cookie) : null;
+    // A cookie rides along on cross-site requests; a bearer token cannot be forged that way.
+    if (cookie !== null && !isAllowedOrigin(req.headers, this.allowedOrigins)) return "forbidden";
+    const token = bearer ?? cookie;
+    if (token === null) return null;
+    const ctx = await this.deps.auth.authenticate(token);
+    if (ctx) return ctx;
+    // A stale cookie should not lock a reader out: connect anonymously. A bad bearer is an error.
+    return bearer !== null ? "unauthorized" : null;
+  }
+}
+
+function reject(socket: Duplex, status: number): void {
+  const text = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error", 503: "Service Unavailable" }[status] ?? "Error";
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
