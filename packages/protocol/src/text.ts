@@ -33,7 +33,8 @@ export function normalizeMessageText(input: unknown, maxChars: number = LIMITS.m
     const marks = Array.from(run);
     return marks.length > LIMITS.maxCombiningMarks ? marks.slice(0, LIMITS.maxCombiningMarks).join("") : run;
   });
-  text = text.trim();
+  // Stripping can bring a base letter and a mark together again: compose once more.
+  text = text.normalize("NFC").trim();
   if (isLoneSurrogateString(text)) return { ok: false, reason: "text is not valid Unicode" };
   const length = codePointLength(text);
   if (length === 0) return { ok: false, reason: "text is empty" };

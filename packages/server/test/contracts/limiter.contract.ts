@@ -1,0 +1,44 @@
+/** The Limiter port's contract, run against every adapter. */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Limiter, LimiterRules } from "../../src/ports/limiter.js";
+
+export const CONTRACT_RULES: LimiterRules = { burst: { points: 3, durationSec: 1 }, slow: { points: 1, durationSec: 60 } };
+
+export function limiterContract(name: string, open: (rules: LimiterRules) => Promise<Limiter>): void {
+  describe(`Limiter contract: ${name}`, () => {
+    let limiter: Limiter;
+    beforeEach(async () => {
+      limiter = await open(CONTRACT_RULES);
+    });
+    afterEach(async () => {
+      await limiter.close();
+    });
+
+    it("allows exactly `points` per window and then answers the wait", async () => {
+      const key = `k${Math.random()}`;
+      for (let i = 0; i < 3; i++) expect(await limiter.consume("burst", key)).toEqual({ allowed: true });
+      const denied = await limiter.consume("burst", key);
+      expect(denied.allowed).toBe(false);
+      if (!denied.allowed) {
+        expect(denied.retryAfterMs).toBeGreaterThan(0);
+        expect(denied.retryAfterMs).toBeLessThanOrEqual(1000);
+      }
+    });
+
+    it("keeps keys and rules apart, and refills after the window", async () => {
+      const key = `k${Math.random()}`;
+      expect((await limiter.consume("slow", key)).allowed).toBe(true);
+      expect((await limiter.consume("slow", key)).allowed).toBe(false);
+      expect((await limiter.consume("slow", `${key}-other`)).allowed).toBe(true);
+      expect((await limiter.consume("burst", key)).allowed).toBe(true);
+      for (let i = 0; i < 2; i++) await limiter.consume("burst", key);
+      expect((await limiter.consume("burst", key)).allowed).toBe(false);
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect((await limiter.consume("burst", key)).allowed).toBe(true);
+    });
+
+    it("rejects unknown rules loudly", async () => {
+      await expect(limiter.consume("nope", "k")).rejects.toThrow();
+    });
+  });
+}

@@ -1,0 +1,134 @@
+/** The Store port's contract, run against every adapter (PGlite, PostgreSQL). */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Store } from "../../src/ports/store.js";
+import { channelRecord, messageEvent, seedChannel, userRecord } from "./fixtures.js";
+
+export function storeContract(name: string, open: () => Promise<{ store: Store; dispose: () => Promise<void> }>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+    beforeAll(async () => {
+      ({ store, dispose } = await open());
+    });
+    afterAll(async () => {
+      await store.close();
+      await dispose();
+    });
+
+    it("creates users and finds them by id and by name; names are unique", async () => {
+      const u = userRecord();
+      await store.users.create(u);
+      expect(await store.users.byId(u.id)).toEqual(u);
+      expect(await store.users.byUsername(u.username)).toEqual(u);
+      expect(await store.users.byUsername("nobody_here")).toBeNull();
+      await expect(store.users.create({ ...u, id: randomUUID() })).rejects.toThrow();
+      await store.users.setAdmin(u.id, true);
+      expect((await store.users.byId(u.id))?.isAdmin).toBe(true);
+    });
+
+    it("creates and revokes sessions", async () => {
+      const u = userRecord();
+      await store.users.create(u);
+      const s = { id: randomUUID(), userId: u.id, createdAt: 1, expiresAt: 2, revokedAt: null };
+      await store.sessions.create(s);
+      expect(await store.sessions.byId(s.id)).toEqual(s);
+      await store.sessions.revoke(s.id, 5);
+      expect((await store.sessions.byId(s.id))?.revokedAt).toBe(5);
+      await store.sessions.revoke(s.id, 9);
+      expect((await store.sessions.byId(s.id))?.revokedAt).toBe(5);
+    });
+
+    it("stores channels with settings and roles", async () => {
+      const { channel, user } = await seedChannel(store);
+      const record = await store.channels.byName(channel);
+      expect(record?.ownerId).toBe(user.id);
+      await store.channels.update(channel, { title: "New", settings: { ...record!.settings, slowModeSec: 30, blockedTerms: ["x"] } });
+      const updated = await store.channels.byName(channel);
+      expect(updated?.title).toBe("New");
+      expect(updated?.settings.slowModeSec).toBe(30);
+      expect(updated?.settings.blockedTerms).toEqual(["x"]);
+      const mod = userRecord();
+      await store.users.create(mod);
+      await store.channels.setRole(channel, mod.id, "moderator");
+      expect((await store.channels.roles(channel)).get(mod.id)).toBe("moderator");
+      await store.channels.setRole(channel, mod.id, "viewer");
+      expect((await store.channels.roles(channel)).has(mod.id)).toBe(false);
+      expect((await store.channels.list()).some((c) => c.name === channel)).toBe(true);
+    });
+
+    it("appends events idempotently per (channel, seq) and reads ranges in order", async () => {
+      const { channel, user } = await seedChannel(store);
+      const events = [1, 2, 3, 4, 5].map((seq) => ({ event: messageEvent(channel, seq, user), dedupKey: `k${seq}` }));
+      await store.events.append(events);
+      // A retried batch (a persister that crashed before ack) changes nothing.
+      await store.events.append([{ event: messageEvent(channel, 3, user, { text: "impostor" }), dedupKey: null }]);
+      const range = await store.events.range(channel, 1, 3);
+      expect(range.map((e) => e.seq)).toEqual([2, 3, 4]);
+      expect(range[1]?.type === "message" && range[1].data.text).toBe("message 3");
+      expect(await store.events.maxSeq(channel)).toBe(5);
+      expect((await store.events.maxSeqs()).get(channel)).toBe(5);
+    });
+
+    it("pages history: latest, before, after; hides deleted and cleared messages", async () => {
+      const { channel, user } = await seedChannel(store);
+      const events = Array.from({ length: 10 }, (_, i) => ({ event: messageEvent(channel, i + 1, user), dedupKey: null }));
+      await store.events.append(events);
+      expect((await store.events.messages({ channel, limit: 3 })).map((m) => m.seq)).toEqual([8, 9, 10]);
+      expect((await store.events.messages({ channel, limit: 3, before: 5 })).map((m) => m.seq)).toEqual([2, 3, 4]);
+      expect((await store.events.messages({ channel, limit: 3, after: 5 })).map((m) => m.seq)).toEqual([6, 7, 8]);
+      const target = events[8]!.event;
+      if (target.type !== "message") throw new Error("fixture");
+      await store.events.append([
+        { event: { op: "event", channel, seq: 11, type: "message_deleted", at: Date.now(), data: { id: target.data.id, by: "x" } }, dedupKey: null },
+      ]);
+      expect((await store.events.messages({ channel, limit: 3 })).map((m) => m.seq)).toEqual([7, 8, 10]);
+      expect((await store.events.messageRef(channel, target.data.id))?.deleted).toBe(true);
+      await store.events.append([{ event: { op: "event", channel, seq: 12, type: "chat_cleared", at: Date.now(), data: { by: "x" } }, dedupKey: null }]);
+      expect(await store.events.messages({ channel, limit: 50 })).toEqual([]);
+    });
+
+    it("keeps a deleted channel's highest seq (no seq is ever reused)", async () => {
+      const { channel, user } = await seedChannel(store);
+      await store.events.append([1, 2, 3].map((seq) => ({ event: messageEvent(channel, seq, user), dedupKey: null })));
+      await store.channels.delete(channel);
+      expect(await store.channels.byName(channel)).toBeNull();
+      expect(await store.events.maxSeq(channel)).toBe(3);
+      expect((await store.events.maxSeqs()).get(channel)).toBe(3);
+      await store.channels.create(channelRecord(channel, user.id));
+      expect(await store.events.maxSeq(channel)).toBe(3);
+    });
+
+    it("returns recent dedup keys and message refs", async () => {
+      const { channel, user } = await seedChannel(store);
+      const e = messageEvent(channel, 1, user);
+      await store.events.append([{ event: e, dedupKey: `${channel}:${user.id}:nonce-1` }]);
+      const keys = await store.events.recentDedupKeys(Date.now() - 60_000);
+      expect(keys).toContainEqual({ key: `${channel}:${user.id}:nonce-1`, channel, seq: 1 });
+      if (e.type !== "message") throw new Error("fixture");
+      expect(await store.events.messageRef(channel, e.data.id)).toEqual({ id: e.data.id, seq: 1, authorId: user.id, deleted: false });
+      expect(await store.events.messageRef("other_channel", e.data.id)).toBeNull();
+    });
+
+    it("counts a broadcast's messages and lists broadcasts newest first", async () => {
+      const { channel, user } = await seedChannel(store);
+      const b1 = { id: randomUUID(), channel, title: "one", videoUrl: null, startedAt: 1000, endedAt: 2000, messageCount: 0 };
+      const b2 = { id: randomUUID(), channel, title: "two", videoUrl: "https://x.test/a.m3u8", startedAt: 3000, endedAt: null, messageCount: 0 };
+      await store.broadcasts.create(b1);
+      await store.broadcasts.create(b2);
+      await store.events.append([1, 2].map((seq) => ({ event: messageEvent(channel, seq, user, { broadcastId: b2.id }), dedupKey: null })));
+      const list = await store.broadcasts.list(channel, 10);
+      expect(list.map((b) => b.title)).toEqual(["two", "one"]);
+      expect(list[0]?.messageCount).toBe(2);
+      await store.broadcasts.update(b2.id, { endedAt: 4000 });
+      expect((await store.broadcasts.byId(b2.id))?.endedAt).toBe(4000);
+      expect((await store.events.messages({ channel, broadcastId: b2.id, limit: 10 })).length).toBe(2);
+    });
+
+    it("keeps the first secret", async () => {
+      const name = `s_${randomUUID()}`;
+      expect(await store.secrets.getOrCreate(name, "first")).toBe("first");
+      expect(await store.secrets.getOrCreate(name, "second")).toBe("first");
+    });
+  });
+}

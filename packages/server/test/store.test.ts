@@ -1,0 +1,15 @@
+import { openStore } from "../src/adapters/sql/open-store.js";
+import { freshDatabase, postgresAvailable } from "./contracts/pg.js";
+import { storeContract } from "./contracts/store.contract.js";
+
+storeContract("PGlite (embedded)", async () => ({
+  store: await openStore({ dataDir: "memory://", databaseUrl: null }),
+  dispose: async () => undefined,
+}));
+
+if (await postgresAvailable()) {
+  storeContract("PostgreSQL", async () => {
+    const db = await freshDatabase();
+    return { store: await openStore({ dataDir: "memory://", databaseUrl: db.url }), dispose: db.drop };
+  });
+}
