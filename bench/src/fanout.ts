@@ -18,7 +18,7 @@
 import { availableParallelism } from "node:os";
 import { type Options, parseOptions, USAGE, UsageError } from "./options.js";
 import { WorkerPool } from "./pool.js";
-import { installExitHandlers, processCpuSeconds, sleep } from "./processes.js";
+import { installExitHandlers, machineBusySeconds, processCpuSeconds, sleep } from "./processes.js";
 import { OpenLoopPublisher } from "./publisher.js";
 import { computeRatios, renderJson, renderTable, type TargetResult } from "./report.js";
 import { LatencyHistogram, summarizeHistogram } from "./stats.js";
@@ -30,6 +30,8 @@ import { addCounts, emptyCounts } from "./tracker.js";
 const SUBSCRIBE_TIMEOUT_MS = 15_000;
 const COLLECT_TIMEOUT_MS = 30_000;
 const PAUSE_BETWEEN_TARGETS_MS = 2_000;
+/** Above this much CPU used by other processes (% of one core), a measurement is flagged. */
+const NOISY_MACHINE_PCT = 20;
 
 interface RunState {
   target?: RunningTarget;
@@ -54,7 +56,13 @@ function emptyResult(def: TargetDefinition, o: Options): TargetResult {
     counts: emptyCounts(),
     problems: {},
     strays: 0,
-    cpu: { windowSec: Number.NaN, serverPct: Number.NaN, workersPct: Number.NaN },
+    cpu: {
+      windowSec: Number.NaN,
+      serverPct: Number.NaN,
+      workersPct: Number.NaN,
+      publisherPct: Number.NaN,
+      otherPct: Number.NaN,
+    },
   };
 }
 
@@ -90,6 +98,8 @@ async function measure(def: TargetDefinition, o: Options, state: RunState, log: 
   await sleep(o.settleSec * 1000);
 
   const serverCpu0 = processCpuSeconds(target.pid);
+  const machine0 = machineBusySeconds();
+  const self0 = process.cpuUsage();
   const window0 = performance.now();
   pool.measure();
   const open = new OpenLoopPublisher(publisher, { rate: o.rate, total, size: o.size });
@@ -101,8 +111,10 @@ async function measure(def: TargetDefinition, o: Options, state: RunState, log: 
 
   const publish = open.report();
   const serverCpu1 = processCpuSeconds(target.pid);
-  const workers = await pool.collect(publish.acknowledged, publish.finalSeq, COLLECT_TIMEOUT_MS);
+  const machine1 = machineBusySeconds();
+  const self = process.cpuUsage(self0);
   const windowSec = (performance.now() - window0) / 1000;
+  const workers = await pool.collect(publish.acknowledged, publish.finalSeq, COLLECT_TIMEOUT_MS);
 
   const histogram = new LatencyHistogram();
   const counts = emptyCounts();
@@ -127,12 +139,22 @@ async function measure(def: TargetDefinition, o: Options, state: RunState, log: 
   result.negativeLatencies = histogram.negatives;
   result.counts = counts;
   result.problems = problems;
+  const serverSec = serverCpu0 !== undefined && serverCpu1 !== undefined ? serverCpu1 - serverCpu0 : Number.NaN;
+  const selfSec = (self.user + self.system) / 1e6;
+  const otherSec =
+    machine0 !== undefined && machine1 !== undefined
+      ? machine1 - machine0 - serverSec - workerCpu - selfSec
+      : Number.NaN;
   result.cpu = {
     windowSec,
-    serverPct:
-      serverCpu0 !== undefined && serverCpu1 !== undefined ? ((serverCpu1 - serverCpu0) / windowSec) * 100 : Number.NaN,
+    serverPct: (serverSec / windowSec) * 100,
     workersPct: (workerCpu / windowSec) * 100,
+    publisherPct: (selfSec / windowSec) * 100,
+    otherPct: Math.max(0, (otherSec / windowSec) * 100),
   };
+  if (result.cpu.otherPct > NOISY_MACHINE_PCT) {
+    log(`WARNING: other processes used ${result.cpu.otherPct.toFixed(0)}% of a core during the measurement`);
+  }
   result.ok = true;
   const suspicious =
     counts.lost > 0 ||
@@ -149,8 +171,37 @@ async function measure(def: TargetDefinition, o: Options, state: RunState, log: 
   );
 }
 
+/** CPU used by other processes in the last `sec` seconds, % of one core (NaN off Linux). */
+async function otherLoadPct(sec: number): Promise<number> {
+  const m0 = machineBusySeconds();
+  const s0 = process.cpuUsage();
+  await sleep(sec * 1000);
+  const m1 = machineBusySeconds();
+  const self = process.cpuUsage(s0);
+  if (m0 === undefined || m1 === undefined) return Number.NaN;
+  return Math.max(0, ((m1 - m0 - (self.user + self.system) / 1e6) / sec) * 100);
+}
+
+/** Waits (bounded) until nothing else is using the CPUs, so that targets are measured alike. */
+async function waitForQuietMachine(maxSec: number, log: (msg: string) => void): Promise<void> {
+  if (maxSec <= 0) return;
+  const deadline = performance.now() + maxSec * 1000;
+  let first = true;
+  for (;;) {
+    const other = await otherLoadPct(1);
+    if (!(other > NOISY_MACHINE_PCT)) return;
+    if (performance.now() >= deadline) {
+      log(`machine still busy (${other.toFixed(0)}% of a core used by other processes); measuring anyway`);
+      return;
+    }
+    if (first) log(`machine busy (${other.toFixed(0)}% of a core used by other processes); waiting up to ${maxSec} s`);
+    first = false;
+  }
+}
+
 async function runTarget(def: TargetDefinition, o: Options): Promise<TargetResult> {
   const log = (msg: string) => process.stderr.write(`[${def.name}] ${msg}\n`);
+  await waitForQuietMachine(o.waitIdleSec, log);
   const state: RunState = { result: emptyResult(def, o) };
   let timer: NodeJS.Timeout | undefined;
   const hardLimit = new Promise<never>((_, reject) => {

@@ -26,6 +26,8 @@ export interface Options {
   drainSec: number;
   /** Targets, in run order. @default chorus,socketio */
   targets: TargetName[];
+  /** Before each target, wait up to this long for other processes to leave the CPUs idle. @default 60 */
+  waitIdleSec: number;
   /** Hard limit per target, seconds. @default derived from the other options */
   timeoutSec: number;
   /** Print only the JSON line. @default false */
@@ -43,6 +45,7 @@ export const USAGE = `Usage: npm run bench -- [flags]      (tsx bench/src/fanout
       --settle <s>        pause before publishing                 BENCH_SETTLE        1
       --drain <s>         wait after the last send                BENCH_DRAIN         2
   -t, --targets <list>    comma-separated: ${TARGET_NAMES.join(",")}        BENCH_TARGETS       ${TARGET_NAMES.join(",")}
+      --wait-idle <s>     wait for idle CPUs before each target   BENCH_WAIT_IDLE     60
       --timeout <s>       hard limit per target                   BENCH_TIMEOUT       derived
       --json              print only the JSON result line
   -h, --help
@@ -60,6 +63,7 @@ const SPEC = {
   settle: { type: "string" },
   drain: { type: "string" },
   targets: { type: "string", short: "t" },
+  "wait-idle": { type: "string" },
   timeout: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -130,6 +134,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
     settleSec,
     drainSec,
     targets: targets(v.targets ?? env["BENCH_TARGETS"]),
+    waitIdleSec: number("wait-idle", v["wait-idle"], env["BENCH_WAIT_IDLE"], 60),
     timeoutSec: number("timeout", v.timeout, env["BENCH_TIMEOUT"], derivedTimeout, { min: 1 }),
     jsonOnly: v.json === true || env["BENCH_JSON"] === "1",
   };

@@ -181,3 +181,21 @@ export function processCpuSeconds(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * CPU seconds the whole machine has spent busy (everything but idle and iowait), summed over
+ * all CPUs, from /proc/stat; undefined elsewhere. Minus what the benchmark's own processes
+ * used, it tells whether something else was competing for the CPUs during a measurement.
+ */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+    const fields = line.trim().split(/\s+/).slice(1).map(Number);
+    if (fields.length < 5 || fields.some((n) => !Number.isFinite(n))) return undefined;
+    // user nice system idle iowait irq softirq steal [guest guest_nice, already in user/nice]
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}

@@ -28,8 +28,11 @@ export interface TargetResult {
   counts: DeliveryCounts;
   problems: Record<string, number>;
   strays: number;
-  /** CPU from the first send to collection, in % of one core. */
-  cpu: { windowSec: number; serverPct: number; workersPct: number };
+  /**
+   * CPU from the first send to the end of the drain, in % of one core: the target's server,
+   * the subscriber workers, the publisher (this process) and everything else on the machine.
+   */
+  cpu: { windowSec: number; serverPct: number; workersPct: number; publisherPct: number; otherPct: number };
   /** Server output, kept when something went wrong. */
   serverLogTail?: string[];
 }
@@ -94,6 +97,8 @@ export function renderTable(options: Options, results: readonly TargetResult[], 
   row("seq gaps / seq dups", (r) => `${int(r.counts.seqGaps)} / ${int(r.counts.seqDuplicates)}`);
   row("server CPU (% of a core)", (r) => fmt(r.cpu.serverPct, 0));
   row("workers CPU (% of a core)", (r) => fmt(r.cpu.workersPct, 0));
+  row("publisher CPU (% of a core)", (r) => fmt(r.cpu.publisherPct, 0));
+  row("other processes CPU (% of a core)", (r) => fmt(r.cpu.otherPct, 0));
   row("publisher max lag (ms)", (r) => (r.publish ? fmt(r.publish.maxScheduleLagMs, 1) : "n/a"));
 
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
@@ -121,6 +126,9 @@ export function renderTable(options: Options, results: readonly TargetResult[], 
     }
     if (r.counts.unacknowledged > 0) notes.push(`delivered but never acked: ${r.counts.unacknowledged}`);
     if (r.strays > 0) notes.push(`non-bench messages received: ${r.strays}`);
+    if (r.cpu.otherPct > 20) {
+      notes.push(`other processes used ${fmt(r.cpu.otherPct, 0)}% of a core during the measurement: not a clean run`);
+    }
     if (r.negativeLatencies > 0) notes.push(`negative latencies (clock skew), counted as 0: ${r.negativeLatencies}`);
     if (r.serverLogTail && r.serverLogTail.length > 0) {
       notes.push(`server output (last lines):\n      ${r.serverLogTail.slice(-10).join("\n      ")}`);
