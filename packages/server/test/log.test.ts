@@ -1,3 +1,4 @@
+import { afterAll } from "vitest";
 import { EmbeddedLog } from "../src/adapters/memory/embedded-log.js";
 import { openStore } from "../src/adapters/sql/open-store.js";
 import type { ChannelLog } from "../src/ports/log.js";
@@ -14,8 +15,15 @@ function breakable(store: Store): { store: Store; setBroken: (b: boolean) => voi
   return { store: wrapped, setBroken: (b) => (broken = b) };
 }
 
+// One database for the file (PGlite takes seconds to open); each test uses fresh channels.
+let shared: Promise<Store> | null = null;
+afterAll(async () => {
+  if (shared) await (await shared).close();
+});
+
 logContract("embedded (PGlite group commit)", async () => {
-  const raw = await openStore({ dataDir: "memory://", databaseUrl: null });
+  shared ??= openStore({ dataDir: "memory://", databaseUrl: null });
+  const raw = await shared;
   const { store, setBroken } = breakable(raw);
   // A tiny window so reads also exercise the store path.
   let log: ChannelLog = await EmbeddedLog.open(store, { recentWindow: 8 });
@@ -32,7 +40,6 @@ logContract("embedded (PGlite group commit)", async () => {
     breakWrites: setBroken,
     async dispose() {
       await log.close();
-      await raw.close();
     },
   };
 });

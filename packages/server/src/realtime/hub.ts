@@ -17,6 +17,7 @@ export interface Subscriber {
 }
 
 interface ChannelFanout {
+  name: string;
   subscribers: Set<Subscriber>;
   pending: EncodedEvent[];
 }
@@ -28,7 +29,7 @@ export interface HubOptions {
 
 export class Hub {
   private readonly channels = new Map<string, ChannelFanout>();
-  private readonly dirty = new Set<ChannelFanout & { name: string }>();
+  private readonly dirty = new Set<ChannelFanout>();
   private scheduled = false;
 
   constructor(
@@ -38,7 +39,7 @@ export class Hub {
 
   subscribe(channel: string, subscriber: Subscriber): void {
     let fanout = this.channels.get(channel);
-    if (!fanout) this.channels.set(channel, (fanout = { subscribers: new Set(), pending: [] }));
+    if (!fanout) this.channels.set(channel, (fanout = { name: channel, subscribers: new Set(), pending: [] }));
     fanout.subscribers.add(subscriber);
   }
 
@@ -62,7 +63,7 @@ export class Hub {
     const fanout = this.channels.get(channel);
     if (!fanout || fanout.subscribers.size === 0) return;
     for (const event of events) fanout.pending.push(encodeEvent(event));
-    this.dirty.add(Object.assign(fanout, { name: channel }));
+    this.dirty.add(fanout);
     this.schedule();
   }
 
