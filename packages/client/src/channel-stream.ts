@@ -77,7 +77,7 @@ export type SeqVerdict = "deliver" | "duplicate" | "gap";
 /** Where a logged event with `seq` stands relative to the last seq delivered. */
 export function classifySeq(lastSeq: number | undefined, seq: number): SeqVerdict {
   if (lastSeq === undefined) return "deliver";
-  if (seq < lastSeq) return "duplicate";
+  if (seq <= lastSeq) return "duplicate";
   return seq === lastSeq + 1 ? "deliver" : "gap";
 }
 

@@ -33,24 +33,30 @@ client.on("state", (state) => {
   $("state").textContent = state;
 });
 
-client.subscribe(CHANNEL, (update) => {
-  if (update.kind === "reset") {
-    list.replaceChildren();
-    for (const m of update.messages) render(m);
-  } else if (update.kind === "event") {
-    const event = update.event;
-    if (event.type === "message") render(event.data);
-    else if (event.type === "message_deleted") list.querySelector(`[data-id="${CSS.escape(event.data.id)}"]`)?.remove();
-    else if (event.type === "chat_cleared") list.replaceChildren();
-  }
-});
+// History first, then subscribe from its last seq: the log replays whatever came in between,
+// so nothing is shown twice and nothing is missed.
+async function start(): Promise<void> {
+  const history = await client.history({ channel: CHANNEL, limit: 50 }).catch(() => []);
+  for (const m of history) render(m);
+  const last = history.at(-1);
+  client.subscribe(
+    CHANNEL,
+    (update) => {
+      if (update.kind === "reset") {
+        list.replaceChildren();
+        for (const m of update.messages) render(m);
+      } else if (update.kind === "event") {
+        const event = update.event;
+        if (event.type === "message") render(event.data);
+        else if (event.type === "message_deleted") list.querySelector(`[data-id="${CSS.escape(event.data.id)}"]`)?.remove();
+        else if (event.type === "chat_cleared") list.replaceChildren();
+      }
+    },
+    last ? { since: last.seq } : {},
+  );
+}
 
-client
-  .history({ channel: CHANNEL, limit: 50 })
-  .then((messages) => {
-    for (const m of messages) render(m);
-  })
-  .catch(() => undefined);
+void start();
 
 $<HTMLFormElement>("join").addEventListener("submit", async (e) => {
   e.preventDefault();
