@@ -23,7 +23,11 @@ export function uniqueName(prefix: string): string {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -51,7 +55,12 @@ export interface ApiOptions {
   headers?: Record<string, string>;
 }
 
-export async function api<T = object>(base: string, method: string, path: string, options: ApiOptions = {}): Promise<ApiResponse<T>> {
+export async function api<T = object>(
+  base: string,
+  method: string,
+  path: string,
+  options: ApiOptions = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers["authorization"] = `Bearer ${options.token}`;
   let payload: string | undefined;
@@ -81,7 +90,10 @@ function sessionFrom(res: ApiResponse<{ user: User; token: string }>, what: stri
 
 export async function register(base: string, prefix = "user", password = "correct horse battery"): Promise<Session> {
   const username = uniqueName(prefix);
-  return sessionFrom(await api(base, "POST", "/api/auth/register", { body: { username, password } }), `register ${username}`);
+  return sessionFrom(
+    await api(base, "POST", "/api/auth/register", { body: { username, password } }),
+    `register ${username}`,
+  );
 }
 
 export async function guest(base: string, prefix = "guest"): Promise<Session> {
@@ -101,7 +113,13 @@ export async function createChannel(base: string, owner: Session, prefix = "chan
   return name;
 }
 
-export async function postMessage(base: string, session: Session, channel: string, text: string, nonce?: string): Promise<ApiResponse<{ message: Message }>> {
+export async function postMessage(
+  base: string,
+  session: Session,
+  channel: string,
+  text: string,
+  nonce?: string,
+): Promise<ApiResponse<{ message: Message }>> {
   return api<{ message: Message }>(base, "POST", `/api/channels/${channel}/messages`, {
     token: session.token,
     body: nonce === undefined ? { text } : { text, nonce },
@@ -192,7 +210,12 @@ export class WsClient {
   }
 
   /** The first frame at or after `from` that matches, waiting for it if needed. */
-  waitFor(predicate: (frame: ServerFrame) => boolean, from = 0, what = "a frame", timeoutMs = 5_000): Promise<ServerFrame> {
+  waitFor(
+    predicate: (frame: ServerFrame) => boolean,
+    from = 0,
+    what = "a frame",
+    timeoutMs = 5_000,
+  ): Promise<ServerFrame> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         for (let i = from; i < this.frames.length; i++) {
@@ -207,7 +230,11 @@ export class WsClient {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; frames: ${JSON.stringify(this.frames.slice(from)).slice(0, 2000)}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what}; frames: ${JSON.stringify(this.frames.slice(from)).slice(0, 2000)}`,
+          ),
+        );
       }, timeoutMs);
       const wake = (): void => void check();
       const done = (): void => {
@@ -219,13 +246,28 @@ export class WsClient {
     });
   }
 
-  async waitForOp<K extends ServerFrame["op"]>(op: K, predicate: (frame: FrameOf<K>) => boolean = () => true, from = 0, timeoutMs = 5_000): Promise<FrameOf<K>> {
+  async waitForOp<K extends ServerFrame["op"]>(
+    op: K,
+    predicate: (frame: FrameOf<K>) => boolean = () => true,
+    from = 0,
+    timeoutMs = 5_000,
+  ): Promise<FrameOf<K>> {
     const frame = await this.waitFor((f) => f.op === op && predicate(f as FrameOf<K>), from, `op "${op}"`, timeoutMs);
     return frame as FrameOf<K>;
   }
 
-  async waitForEvent<T extends EventType>(type: T, predicate: (event: EventOf<T>) => boolean = () => true, from = 0, timeoutMs = 5_000): Promise<EventOf<T>> {
-    const frame = await this.waitFor((f) => f.op === "event" && f.type === type && predicate(f as EventOf<T>), from, `event "${type}"`, timeoutMs);
+  async waitForEvent<T extends EventType>(
+    type: T,
+    predicate: (event: EventOf<T>) => boolean = () => true,
+    from = 0,
+    timeoutMs = 5_000,
+  ): Promise<EventOf<T>> {
+    const frame = await this.waitFor(
+      (f) => f.op === "event" && f.type === type && predicate(f as EventOf<T>),
+      from,
+      `event "${type}"`,
+      timeoutMs,
+    );
     return frame as EventOf<T>;
   }
 
@@ -237,10 +279,18 @@ export class WsClient {
   }
 
   /** Sends over WebSocket and waits for the matching ack (or error). */
-  async sendMessage(channel: string, text: string, nonce = this.nextNonce()): Promise<FrameOf<"ack"> | FrameOf<"error">> {
+  async sendMessage(
+    channel: string,
+    text: string,
+    nonce = this.nextNonce(),
+  ): Promise<FrameOf<"ack"> | FrameOf<"error">> {
     const mark = this.mark();
     this.send({ op: "send", channel, text, nonce });
-    const frame = await this.waitFor((f) => (f.op === "ack" || f.op === "error") && f.nonce === nonce, mark, `ack for ${nonce}`);
+    const frame = await this.waitFor(
+      (f) => (f.op === "ack" || f.op === "error") && f.nonce === nonce,
+      mark,
+      `ack for ${nonce}`,
+    );
     return frame as FrameOf<"ack"> | FrameOf<"error">;
   }
 
@@ -255,7 +305,10 @@ export class WsClient {
   loggedEvents(channel: string, from = 0): Array<Extract<ChannelEvent, { seq: number }>> {
     return this.frames
       .slice(from)
-      .filter((f): f is Extract<ChannelEvent, { seq: number }> => f.op === "event" && f.channel === channel && "seq" in f && typeof f.seq === "number");
+      .filter(
+        (f): f is Extract<ChannelEvent, { seq: number }> =>
+          f.op === "event" && f.channel === channel && "seq" in f && typeof f.seq === "number",
+      );
   }
 
   async ping(timeoutMs = 5_000): Promise<void> {
@@ -265,7 +318,8 @@ export class WsClient {
   }
 
   close(): void {
-    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close();
+    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING)
+      this.socket.close();
   }
 }
 
@@ -298,7 +352,10 @@ export class SseClient {
 
   static async open(base: string, path: string, headers: Record<string, string> = {}): Promise<SseClient> {
     const abort = new AbortController();
-    const response = await fetch(`${base}${path}`, { headers: { accept: "text/event-stream", ...headers }, signal: abort.signal });
+    const response = await fetch(`${base}${path}`, {
+      headers: { accept: "text/event-stream", ...headers },
+      signal: abort.signal,
+    });
     const client = new SseClient(response, abort);
     if (response.ok && response.body) void client.pump(response.body);
     return client;
@@ -352,7 +409,12 @@ export class SseClient {
     return this.events.length;
   }
 
-  waitFor(predicate: (event: SseEvent) => boolean, from = 0, what = "an SSE event", timeoutMs = 5_000): Promise<SseEvent> {
+  waitFor(
+    predicate: (event: SseEvent) => boolean,
+    from = 0,
+    what = "an SSE event",
+    timeoutMs = 5_000,
+  ): Promise<SseEvent> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
         for (let i = from; i < this.events.length; i++) {
@@ -365,12 +427,20 @@ export class SseClient {
         }
         if (this.ended) {
           done();
-          reject(new Error(`SSE stream ended while waiting for ${what}; events: ${JSON.stringify(this.events.slice(from)).slice(0, 2000)}`));
+          reject(
+            new Error(
+              `SSE stream ended while waiting for ${what}; events: ${JSON.stringify(this.events.slice(from)).slice(0, 2000)}`,
+            ),
+          );
         }
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; events: ${JSON.stringify(this.events.slice(from)).slice(0, 2000)}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what}; events: ${JSON.stringify(this.events.slice(from)).slice(0, 2000)}`,
+          ),
+        );
       }, timeoutMs);
       const done = (): void => {
         clearTimeout(timer);

@@ -74,12 +74,31 @@ describe("idempotency", () => {
   it("answers concurrent posts with one nonce with a single message", async () => {
     const channel = await createChannel(server.url, admin, "nonce2");
     const me = await guest(server.url, "noncer2");
-    const results = await Promise.all(range(1, 5).map(() => postMessage(server.url, me, channel, "racing", "same-nonce")));
+    const results = await Promise.all(
+      range(1, 5).map(() => postMessage(server.url, me, channel, "racing", "same-nonce")),
+    );
     const ids = new Set(results.map((r) => r.body.message.id));
     expect(ids.size).toBe(1);
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 200)).toHaveLength(4);
     expect((await history(server.url, channel)).length).toBe(1);
+  });
+
+  it("answers a retried nonce with the original message even when the sender is at the rate limit", async () => {
+    const channel = await createChannel(server.url, admin, "nonce4");
+    const me = await guest(server.url, "retrier");
+    const sent: Message[] = [];
+    for (const i of range(1, 20)) {
+      const res = await postMessage(server.url, me, channel, `m${i}`, `retry-${i}`);
+      expect(res.status).toBe(201);
+      sent.push(res.body.message);
+    }
+    // The client lost the answer to its last message and retries it: that is not a new message.
+    const retry = await postMessage(server.url, me, channel, "m20", "retry-20");
+    expect(retry.body.error).toBeUndefined();
+    expect(retry.status).toBe(200);
+    expect(retry.body.message.id).toBe(sent[19]?.id);
+    expect((await history(server.url, channel)).length).toBe(20);
   });
 
   it("keeps nonces of different users apart", async () => {
@@ -98,7 +117,11 @@ describe("idempotency", () => {
 describe("history", () => {
   it("pages with limit, before and after, always ascending by seq", async () => {
     const channel = await createChannel(server.url, admin, "paging");
-    const posted = await postAll(admin, channel, range(1, 12).map((i) => `m${i}`));
+    const posted = await postAll(
+      admin,
+      channel,
+      range(1, 12).map((i) => `m${i}`),
+    );
     expect(posted.map((m) => m.seq)).toEqual(range(1, 12));
     const seqs = (ms: Message[]): number[] => ms.map((m) => m.seq);
 
@@ -116,12 +139,25 @@ describe("history", () => {
 
   it("defaults to the latest 50 messages", async () => {
     const channel = await createChannel(server.url, admin, "deflim");
-    await postAll(admin, channel, range(1, 55).map((i) => `m${i}`));
+    await postAll(
+      admin,
+      channel,
+      range(1, 55).map((i) => `m${i}`),
+    );
     expect((await history(server.url, channel)).map((m) => m.seq)).toEqual(range(6, 55));
   });
 
   it("rejects limit > 200 and other bad cursors with 400 invalid_request", async () => {
-    for (const query of ["?limit=201", "?limit=0", "?limit=-1", "?limit=abc", "?before=0", "?before=x", "?after=-1", "?limit=1.5"]) {
+    for (const query of [
+      "?limit=201",
+      "?limit=0",
+      "?limit=-1",
+      "?limit=abc",
+      "?before=0",
+      "?before=x",
+      "?after=-1",
+      "?limit=1.5",
+    ]) {
       const res = await api(server.url, "GET", `/api/channels/main/messages${query}`);
       expect(res.status, query).toBe(400);
       expect(res.body.error?.code, query).toBe("invalid_request");
@@ -144,7 +180,9 @@ describe("deletion", () => {
     const ws = await WsClient.connect(server.url);
     try {
       await ws.subscribe(channel);
-      const res = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${gone.id}`, { token: author.token });
+      const res = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${gone.id}`, {
+        token: author.token,
+      });
       expect(res.status).toBe(204);
       const event = await ws.waitForEvent("message_deleted", (e) => e.data.id === gone.id);
       expect(event.data).toEqual({ id: gone.id, by: author.user.username });
@@ -154,7 +192,9 @@ describe("deletion", () => {
     }
     expect((await history(server.url, channel)).map((m) => m.id)).toEqual([keep.id]);
     // Deleting it again: it is gone.
-    const again = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${gone.id}`, { token: author.token });
+    const again = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${gone.id}`, {
+      token: author.token,
+    });
     expect(again.status).toBe(404);
     expect(again.body.error?.code).toBe("not_found");
   });
@@ -165,20 +205,26 @@ describe("deletion", () => {
     const stranger = await register(server.url, "stranger");
     const [message] = await postAll(author, channel, ["mine"]);
     if (!message) throw new Error("posting failed");
-    const res = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${message.id}`, { token: stranger.token });
+    const res = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${message.id}`, {
+      token: stranger.token,
+    });
     expect(res.status).toBe(403);
     expect(res.body.error?.code).toBe("forbidden");
     expect((await history(server.url, channel)).map((m) => m.id)).toEqual([message.id]);
     const anonymous = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${message.id}`);
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.error?.code).toBe("unauthorized");
-    const byAdmin = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${message.id}`, { token: admin.token });
+    const byAdmin = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${message.id}`, {
+      token: admin.token,
+    });
     expect(byAdmin.status).toBe(204);
     expect(await history(server.url, channel)).toEqual([]);
   });
 
   it("answers an unknown message id with 404", async () => {
-    const res = await api(server.url, "DELETE", "/api/channels/main/messages/00000000-0000-0000-0000-000000000000", { token: admin.token });
+    const res = await api(server.url, "DELETE", "/api/channels/main/messages/00000000-0000-0000-0000-000000000000", {
+      token: admin.token,
+    });
     expect(res.status).toBe(404);
     expect(res.body.error?.code).toBe("not_found");
   });
@@ -193,7 +239,12 @@ describe("validation", () => {
     me = await register(server.url, "validator");
   });
 
-  async function expectRejected(body: unknown, status: number, code: string, options: { raw?: string; token?: string | null } = {}): Promise<void> {
+  async function expectRejected(
+    body: unknown,
+    status: number,
+    code: string,
+    options: { raw?: string; token?: string | null } = {},
+  ): Promise<void> {
     const res = await api(server.url, "POST", `/api/channels/${channel}/messages`, {
       token: options.token === null ? undefined : (options.token ?? me.token),
       ...(options.raw === undefined ? { body } : { raw: options.raw }),
@@ -231,7 +282,15 @@ describe("validation", () => {
 
   it("rejects control characters with 400 and writes nothing", async () => {
     const before = await history(server.url, channel, "?limit=200");
-    for (const text of ["bell\u0007", "nul\u0000byte", "esc\u001b[31mred", "line\nbreak", "tab\there", "del\u007f", "c1\u0085"]) {
+    for (const text of [
+      "bell\u0007",
+      "nul\u0000byte",
+      "esc\u001b[31mred",
+      "line\nbreak",
+      "tab\there",
+      "del\u007f",
+      "c1\u0085",
+    ]) {
       await expectRejected({ text }, 400, "invalid_request");
     }
     expect(await history(server.url, channel, "?limit=200")).toEqual(before);
@@ -242,7 +301,10 @@ describe("validation", () => {
     // Each case is reported on its own: the body schema must not coerce a number, a boolean
     // or a one-element array into a string.
     for (const text of [123, 12.5, true, null, { a: 1 }, ["hi"], ["hi", "there"]]) {
-      const res = await api(server.url, "POST", `/api/channels/${channel}/messages`, { token: me.token, body: { text } });
+      const res = await api(server.url, "POST", `/api/channels/${channel}/messages`, {
+        token: me.token,
+        body: { text },
+      });
       expect.soft(res.status, `text: ${JSON.stringify(text)}`).toBe(400);
       expect.soft(res.body.error?.code, `text: ${JSON.stringify(text)}`).toBe("invalid_request");
     }
@@ -252,7 +314,9 @@ describe("validation", () => {
   it("rejects a body over 8 KiB with 413 and invalid JSON with 400", async () => {
     const before = await history(server.url, channel, "?limit=200");
     await expectRejected(undefined, 413, "payload_too_large", { raw: JSON.stringify({ text: "x".repeat(9 * 1024) }) });
-    await expectRejected(undefined, 413, "payload_too_large", { raw: JSON.stringify({ text: "ok", pad: "x".repeat(8 * 1024) }) });
+    await expectRejected(undefined, 413, "payload_too_large", {
+      raw: JSON.stringify({ text: "ok", pad: "x".repeat(8 * 1024) }),
+    });
     await expectRejected(undefined, 400, "invalid_request", { raw: "{not json" });
     await expectRejected(undefined, 400, "invalid_request", { raw: '{"text":"unterminated' });
     await expectRejected(undefined, 400, "invalid_request", { raw: "" });
@@ -284,7 +348,12 @@ describe("text hygiene", () => {
   it("strips bidi overrides, isolates and zero-width characters from stored text", async () => {
     const channel = await createChannel(server.url, admin, "hyg");
     const me = await guest(server.url, "hyg");
-    const res = await postMessage(server.url, me, channel, "abc\u202Edef\u202C g\u2066h\u2069i zero\u200Bwidth\uFEFF\u2060 nj\u200Cx");
+    const res = await postMessage(
+      server.url,
+      me,
+      channel,
+      "abc\u202Edef\u202C g\u2066h\u2069i zero\u200Bwidth\uFEFF\u2060 nj\u200Cx",
+    );
     expect(res.status).toBe(201);
     const expected = "abcdef ghi zerowidth njx";
     expect(res.body.message.text).toBe(expected);
@@ -363,27 +432,48 @@ describe("restart", () => {
     const channel = await createChannel(server.url, admin, "durable");
     const me = await register(server.url, "durable");
     const posted = await postAll(me, channel, ["one", "two", "three"]);
-    const del = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${posted[1]?.id}`, { token: me.token });
+    const del = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${posted[1]?.id}`, {
+      token: me.token,
+    });
     expect(del.status).toBe(204); // seq 4: message_deleted
     const mainBefore = await postMessage(server.url, admin, "main", "main before restart");
     expect(mainBefore.status).toBe(201);
 
+    const noncePosted = await postMessage(server.url, me, channel, "with nonce", "before-restart");
+    expect(noncePosted.status).toBe(201);
+    // A deleted channel's seqs are not handed out again when the name is reused.
+    const reused = await createChannel(server.url, admin, "reuse");
+    await postAll(admin, reused, ["r1", "r2", "r3"]);
+    expect((await api(server.url, "DELETE", `/api/channels/${reused}`, { token: admin.token })).status).toBe(204);
+    expect(
+      (await api(server.url, "POST", "/api/channels", { token: admin.token, body: { name: reused } })).status,
+    ).toBe(201);
+    const [r4] = await postAll(admin, reused, ["r4"]);
+    expect(r4?.seq).toBe(4);
+
     await server.restart();
 
+    // The nonce is still remembered: a retry after the restart is not a duplicate.
+    const retried = await postMessage(server.url, me, channel, "with nonce", "before-restart");
+    expect(retried.status).toBe(200);
+    expect(retried.body.message.id).toBe(noncePosted.body.message.id);
+    const [r5] = await postAll(admin, reused, ["r5"]);
+    expect(r5?.seq).toBe(5);
+
     const after = await history(server.url, channel);
-    expect(after.map((m) => m.text)).toEqual(["one", "three"]);
-    expect(after).toEqual([posted[0], posted[2]]);
-    // Sessions survive too.
+    expect(after.map((m) => m.text)).toEqual(["one", "three", "with nonce"]);
+    expect(after).toEqual([posted[0], posted[2], noncePosted.body.message]);
+    // Sessions survive too; seq 5 was the nonce message.
     const res = await postMessage(server.url, me, channel, "four");
     expect(res.status).toBe(201);
-    expect(res.body.message.seq).toBe(5);
+    expect(res.body.message.seq).toBe(6);
     // A resume across the restart is served from the store.
     const ws = await WsClient.connect(server.url);
     try {
       const subscribed = await ws.subscribe(channel, 0);
-      expect(subscribed).toMatchObject({ seq: 5, recovered: true });
-      await ws.waitForEvent("message", (e) => e.seq === 5);
-      expect(ws.loggedEvents(channel).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(subscribed).toMatchObject({ seq: 6, recovered: true });
+      await ws.waitForEvent("message", (e) => e.seq === 6);
+      expect(ws.loggedEvents(channel).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     } finally {
       ws.close();
     }

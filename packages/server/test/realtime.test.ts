@@ -5,17 +5,21 @@
  */
 import type { Message } from "@chorus/protocol";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
 import { startTestServer, type TestServer } from "./harness.js";
 import {
   api,
   createChannel,
+  eventually,
   guest,
   history,
   loginAdmin,
   postMessage,
   range,
+  register,
   type Session,
   SseClient,
+  sleep,
   uniqueName,
   WsClient,
 } from "./helpers.js";
@@ -41,6 +45,10 @@ afterEach(() => {
 afterAll(async () => {
   await server?.dispose();
 });
+
+async function sleepUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  await eventually(async () => ((await condition()) ? true : undefined), "condition", timeoutMs).catch(() => undefined);
+}
 
 async function postAll(session: Session, channel: string, texts: string[]): Promise<Message[]> {
   const out: Message[] = [];
@@ -95,7 +103,10 @@ describe("delivery", () => {
   it("acks a WebSocket send only when durable and echoes the sender's own message event", async () => {
     const me = await guest(server.url, "wsender");
     const ws = track(await WsClient.authed(server.url, me.token));
-    expect(ws.frames.find((f) => f.op === "auth_ok")).toMatchObject({ op: "auth_ok", user: { id: me.user.id, username: me.user.username } });
+    expect(ws.frames.find((f) => f.op === "auth_ok")).toMatchObject({
+      op: "auth_ok",
+      user: { id: me.user.id, username: me.user.username },
+    });
     await ws.subscribe("main");
     const nonce = ws.nextNonce();
     const mark = ws.mark();
@@ -194,7 +205,9 @@ describe("resume", () => {
 
     const received = second.loggedEvents(channel);
     expect(received.map((e) => e.seq)).toEqual(range(4, 10));
-    expect(received.map((e) => (e.type === "message" ? e.data.id : null))).toEqual([...missed, ...live].map((m) => m.id));
+    expect(received.map((e) => (e.type === "message" ? e.data.id : null))).toEqual(
+      [...missed, ...live].map((m) => m.id),
+    );
     const subscribedAt = second.frames.findIndex((f) => f.op === "subscribed");
     const firstReplayAt = second.frames.findIndex((f) => f.op === "event" && f.type === "message");
     expect(subscribedAt).toBeGreaterThanOrEqual(0);
@@ -203,7 +216,11 @@ describe("resume", () => {
 
   it("resumes without gap or duplicate while messages keep arriving during the resubscribe", async () => {
     const channel = await createChannel(server.url, admin, "race");
-    await postAll(admin, channel, range(1, 5).map((i) => `pre ${i}`));
+    await postAll(
+      admin,
+      channel,
+      range(1, 5).map((i) => `pre ${i}`),
+    );
     const ws = track(await WsClient.connect(server.url));
     // Posting continues while the subscription backfills.
     const writer = Promise.all(range(1, 30).map((i) => postMessage(server.url, admin, channel, `during ${i}`)));
@@ -225,7 +242,9 @@ describe("resume", () => {
     first.close();
 
     const missed = await postAll(admin, channel, ["b1", "b2", "b3", "b4"]);
-    const second = track(await SseClient.open(server.url, `/api/channels/${channel}/events`, { "last-event-id": String(lastId) }));
+    const second = track(
+      await SseClient.open(server.url, `/api/channels/${channel}/events`, { "last-event-id": String(lastId) }),
+    );
     const head = await second.waitFor(() => true, 0, "first SSE event");
     expect(head.event).toBe("subscribed");
     expect(JSON.parse(head.data)).toMatchObject({ seq: 7, recovered: true });
@@ -235,12 +254,94 @@ describe("resume", () => {
     const got = second.logged();
     expect(got.map((e) => e.id)).toEqual(range(4, 9));
     expect(got.map((e) => e.event)).toEqual(Array(6).fill("message"));
-    expect(got.map((e) => (e.envelope.type === "message" ? e.envelope.data.id : null))).toEqual([...missed, ...live].map((m) => m.id));
+    expect(got.map((e) => (e.envelope.type === "message" ? e.envelope.data.id : null))).toEqual(
+      [...missed, ...live].map((m) => m.id),
+    );
 
     const bySince = track(await SseClient.open(server.url, `/api/channels/${channel}/events?since=6`));
     await bySince.waitForSeq(9);
     expect(bySince.events[0]?.event).toBe("subscribed");
     expect(bySince.logged().map((e) => e.id)).toEqual([7, 8, 9]);
+  });
+
+  it("re-syncs an existing subscription when the client subscribes again with since", async () => {
+    const channel = await createChannel(server.url, admin, "resync");
+    const ws = track(await WsClient.connect(server.url));
+    await ws.subscribe(channel);
+    await postAll(admin, channel, ["x1", "x2", "x3", "x4"]);
+    await ws.waitForEvent("message", (e) => e.seq === 4);
+    const mark = ws.mark();
+    const again = await ws.subscribe(channel, 1);
+    expect(again).toEqual({ op: "subscribed", channel, seq: 4, recovered: true });
+    await ws.waitForEvent("message", (e) => e.seq === 4, mark);
+    await postAll(admin, channel, ["x5"]);
+    await ws.waitForEvent("message", (e) => e.seq === 5, mark);
+    expect(ws.loggedEvents(channel, mark).map((e) => e.seq)).toEqual([2, 3, 4, 5]);
+  });
+
+  it("keeps one subscription when a client sends subscribe twice back to back", async () => {
+    const channel = await createChannel(server.url, admin, "double");
+    await postAll(admin, channel, ["d1", "d2"]);
+    const ws = track(await WsClient.connect(server.url));
+    // Both frames arrive in one read; the second is a re-sync that must replace the first.
+    ws.send({ op: "subscribe", channel });
+    ws.send({ op: "subscribe", channel, since: 0 });
+    await ws.waitFor((f) => f.op === "subscribed" && f.channel === channel && f.recovered && f.seq === 2);
+    await ws.waitForEvent("message", (e) => e.seq === 2);
+    const [live] = await postAll(admin, channel, ["d3"]);
+    await ws.waitForEvent("message", (e) => e.seq === 3);
+    await ws.ping();
+    await sleep(100);
+    const seqs = ws.loggedEvents(channel).map((e) => e.seq);
+    // No duplicate: every seq at most once.
+    expect.soft(seqs).toEqual([...new Set(seqs)]);
+    expect.soft(ws.messageEvents(channel).filter((e) => e.data.id === live?.id)).toHaveLength(1);
+    const users = await api<{ viewers: number }>(server.url, "GET", `/api/channels/${channel}/users`);
+    expect.soft(users.body.viewers).toBe(1);
+    // Unsubscribing ends delivery.
+    const mark = ws.mark();
+    ws.send({ op: "unsubscribe", channel });
+    await ws.waitForOp("unsubscribed", (f) => f.channel === channel, mark);
+    await postAll(admin, channel, ["d4"]);
+    await sleep(200);
+    expect.soft(ws.messageEvents(channel, mark)).toEqual([]);
+    // And once the socket is gone, nothing of it remains.
+    ws.close();
+    await ws.closed;
+    await sleepUntil(
+      async () =>
+        (await api<{ viewers: number }>(server.url, "GET", `/api/channels/${channel}/users`)).body.viewers === 0,
+      1_000,
+    );
+    expect
+      .soft((await api<{ viewers: number }>(server.url, "GET", `/api/channels/${channel}/users`)).body.viewers)
+      .toBe(0);
+  });
+
+  it("applies frames pipelined on one connection in the order they were sent", async () => {
+    const channel = await createChannel(server.url, admin, "pipe");
+    const me = await guest(server.url, "piper");
+    // auth, subscribe and send written at once, without waiting for answers.
+    const ws = track(await WsClient.connect(server.url));
+    ws.send({ op: "auth", token: me.token });
+    ws.send({ op: "subscribe", channel });
+    ws.send({ op: "send", channel, text: "pipelined", nonce: "pipe-1" });
+    await ws.waitFor((f) => (f.op === "ack" || f.op === "error") && f.nonce === "pipe-1");
+    const ops = ws.frames.filter((f) => f.op !== "event").map((f) => (f.op === "error" ? `error:${f.code}` : f.op));
+    expect.soft(ops).toEqual(["auth_ok", "subscribed", "ack"]);
+    // subscribe then unsubscribe: the last word is unsubscribe, so nothing is delivered.
+    const other = track(await WsClient.connect(server.url));
+    other.send({ op: "subscribe", channel });
+    other.send({ op: "unsubscribe", channel });
+    await other.waitForOp("unsubscribed");
+    await other.ping();
+    const mark = other.mark();
+    await postAll(admin, channel, ["after unsubscribe"]);
+    await sleep(200);
+    expect
+      .soft(other.frames.filter((f) => f.op === "subscribed" || f.op === "unsubscribed").map((f) => f.op))
+      .toEqual(["subscribed", "unsubscribed"]);
+    expect.soft(other.messageEvents(channel, mark)).toEqual([]);
   });
 
   it("answers recovered:false when since is beyond the head", async () => {
@@ -250,7 +351,9 @@ describe("resume", () => {
     const subscribed = await ws.subscribe(channel, 1_000_000);
     expect(subscribed).toEqual({ op: "subscribed", channel, seq: 1, recovered: false });
 
-    const sse = track(await SseClient.open(server.url, `/api/channels/${channel}/events`, { "last-event-id": "1000000" }));
+    const sse = track(
+      await SseClient.open(server.url, `/api/channels/${channel}/events`, { "last-event-id": "1000000" }),
+    );
     const first = await sse.waitFor(() => true);
     expect(first.event).toBe("subscribed");
     expect(JSON.parse(first.data)).toMatchObject({ seq: 1, recovered: false });
@@ -351,6 +454,16 @@ describe("protocol errors", () => {
     expect(reply).toMatchObject({ op: "error", code: "unauthorized" });
   });
 
+  it("closes a connection that sends a frame over the payload limit with 1009", async () => {
+    const ws = track(await WsClient.connect(server.url));
+    ws.send({ op: "ping", pad: "x".repeat(server.config.limits.wsMaxPayloadBytes + 1) });
+    const closed = await ws.closed;
+    expect(closed.code).toBe(1009);
+    // The server is fine.
+    const other = track(await WsClient.connect(server.url));
+    await other.ping();
+  });
+
   it("answers ping with pong", async () => {
     const ws = track(await WsClient.connect(server.url));
     ws.send({ op: "ping" });
@@ -362,9 +475,109 @@ describe("protocol errors", () => {
   it("answers a rejected WebSocket send with the error code and nonce", async () => {
     const me = await guest(server.url, "wsbad");
     const ws = track(await WsClient.authed(server.url, me.token));
-    expect(await ws.sendMessage("main", "   ", "blank-1")).toMatchObject({ op: "error", code: "invalid_request", nonce: "blank-1" });
-    expect(await ws.sendMessage("no_such_channel_y", "hi", "nochan-1")).toMatchObject({ op: "error", code: "not_found", nonce: "nochan-1" });
+    expect(await ws.sendMessage("main", "   ", "blank-1")).toMatchObject({
+      op: "error",
+      code: "invalid_request",
+      nonce: "blank-1",
+    });
+    expect(await ws.sendMessage("no_such_channel_y", "hi", "nochan-1")).toMatchObject({
+      op: "error",
+      code: "not_found",
+      nonce: "nochan-1",
+    });
     await ws.ping();
+  });
+});
+
+describe("SSE connection life", () => {
+  it("sends a heartbeat comment at the configured interval", async () => {
+    const sse = track(await SseClient.open(server.url, "/api/channels/main/events"));
+    await sse.waitFor((e) => e.event === "subscribed");
+    const before = sse.comments;
+    await sleepUntil(() => sse.comments >= before + 1, 3_000);
+    expect(sse.comments).toBeGreaterThan(before);
+    expect(sse.ended).toBe(false);
+  });
+
+  it("ends a cookie SSE stream with a reconnect event when its session logs out", async () => {
+    const me = await register(server.url, "sseout");
+    const sse = track(await SseClient.open(server.url, "/api/channels/main/events", { cookie: me.cookie }));
+    await sse.waitFor((e) => e.event === "subscribed");
+    const out = await api(server.url, "POST", "/api/auth/logout", { token: me.token });
+    expect(out.status).toBe(204);
+    const reconnect = await sse.waitFor((e) => e.event === "reconnect");
+    expect(JSON.parse(reconnect.data)).toMatchObject({ op: "reconnect", reason: "revoked" });
+    await sleepUntil(() => sse.ended, 3_000);
+    expect(sse.ended).toBe(true);
+  });
+});
+
+describe("subscriptions closed while they start", () => {
+  // No recent window, so every resume reads the store; and the store answers slowly, as a
+  // PostgreSQL server across the network does. The client gives up while its subscription is
+  // still backfilling.
+  let cold: TestServer;
+  beforeAll(async () => {
+    cold = await startTestServer({ limits: { ...loadConfig({}).limits, recentWindow: 0 } });
+    const events = cold.server().services.store.events;
+    const range = events.range.bind(events);
+    events.range = async (channel, afterSeq, limit) => {
+      await sleep(100);
+      return range(channel, afterSeq, limit);
+    };
+  });
+  afterAll(async () => {
+    await cold?.dispose();
+  });
+
+  async function viewers(channel: string): Promise<number> {
+    const res = await api<{ viewers: number }>(cold.url, "GET", `/api/channels/${channel}/users`);
+    return res.body.viewers;
+  }
+
+  async function gauges(): Promise<{ sse: number; ws: number; subscriptions: number }> {
+    const text = await (await fetch(`${cold.url}/metrics`)).text();
+    const read = (re: RegExp): number => Number(re.exec(text)?.[1] ?? "0");
+    return {
+      sse: read(/^chorus_connections\{transport="sse"\} (\d+)$/m),
+      ws: read(/^chorus_connections\{transport="ws"\} (\d+)$/m),
+      subscriptions: read(/^chorus_subscriptions (\d+)$/m),
+    };
+  }
+
+  it("releases an SSE subscription whose client left during the backfill", async () => {
+    const owner = await loginAdmin(cold.url);
+    const channel = await createChannel(cold.url, owner, "leak");
+    for (const i of range(1, 5)) expect((await postMessage(cold.url, owner, channel, `backlog ${i}`)).status).toBe(201);
+    const before = await gauges();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const sse = await SseClient.open(cold.url, `/api/channels/${channel}/events?since=0`);
+      expect(sse.response.status).toBe(200);
+      sse.close();
+    }
+    await sleep(300);
+    // Every one of those clients is gone: nobody may still count as a viewer or subscriber.
+    await sleepUntil(async () => (await viewers(channel)) === 0, 2_000);
+    expect.soft(await viewers(channel)).toBe(0);
+    expect.soft(await gauges()).toEqual(before);
+  });
+
+  it("releases a WebSocket subscription whose client left during the backfill", async () => {
+    const owner = await loginAdmin(cold.url);
+    const channel = await createChannel(cold.url, owner, "leakws");
+    for (const i of range(1, 5)) expect((await postMessage(cold.url, owner, channel, `backlog ${i}`)).status).toBe(201);
+    const before = await gauges();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const ws = await WsClient.connect(cold.url);
+      ws.send({ op: "subscribe", channel, since: 0 });
+      await sleep(30);
+      ws.close();
+      await ws.closed;
+    }
+    await sleep(300);
+    await sleepUntil(async () => (await viewers(channel)) === 0, 2_000);
+    expect.soft(await viewers(channel)).toBe(0);
+    expect.soft(await gauges()).toEqual(before);
   });
 });
 
@@ -373,8 +586,15 @@ describe("presence", () => {
     const channel = await createChannel(server.url, admin, "pres");
     const watcher = track(await WsClient.connect(server.url));
     await watcher.subscribe(channel);
-    const alone = await watcher.waitForEvent("viewer_count", (e) => e.data.viewers === 1 && e.data.chatters === 0, 0, 3_000);
+    const alone = await watcher.waitForEvent(
+      "viewer_count",
+      (e) => e.data.viewers === 1 && e.data.chatters === 0,
+      0,
+      3_000,
+    );
     expect("seq" in alone).toBe(false);
+    const sse = track(await SseClient.open(server.url, `/api/channels/${channel}/events`));
+    await sse.waitFor((e) => e.event === "subscribed");
 
     const visitor = await guest(server.url, "visitor");
     const mark = watcher.mark();
@@ -384,17 +604,31 @@ describe("presence", () => {
     expect(joined.channel).toBe(channel);
     expect("seq" in joined).toBe(false);
     expect(typeof joined.at).toBe("number");
-    await watcher.waitForEvent("viewer_count", (e) => e.data.viewers === 2 && e.data.chatters === 1, mark, 3_000);
+    await watcher.waitForEvent("viewer_count", (e) => e.data.viewers === 3 && e.data.chatters === 1, mark, 3_000);
+    // On SSE, ephemeral events carry no id (they cannot be resumed from).
+    const sseJoined = await sse.waitFor((e) => e.event === "user_joined");
+    expect(sseJoined.id).toBeUndefined();
+    expect(JSON.parse(sseJoined.data)).toMatchObject({
+      op: "event",
+      channel,
+      type: "user_joined",
+      data: { username: visitor.user.username },
+    });
+    const sseCount = await sse.waitFor((e) => e.event === "viewer_count");
+    expect(sseCount.id).toBeUndefined();
+    sse.close();
 
     const leaveMark = watcher.mark();
     other.close();
     await watcher.waitForEvent("user_left", (e) => e.data.username === visitor.user.username, leaveMark);
     await watcher.waitForEvent("viewer_count", (e) => e.data.viewers === 1 && e.data.chatters === 0, leaveMark, 3_000);
-    // Ephemeral events are never replayed.
+    // Ephemeral events are never logged (no seq consumed) and never replayed.
     const late = track(await WsClient.connect(server.url));
-    await late.subscribe(channel, 0);
+    expect(await late.subscribe(channel, 0)).toMatchObject({ seq: 0, recovered: true });
     await late.ping();
-    expect(late.frames.some((f) => f.op === "event" && (f.type === "user_joined" || f.type === "user_left"))).toBe(false);
+    expect(late.frames.some((f) => f.op === "event" && (f.type === "user_joined" || f.type === "user_left"))).toBe(
+      false,
+    );
   });
 });
 
