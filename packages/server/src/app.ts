@@ -27,6 +27,7 @@ import { opsRoutes } from "./http/routes/ops.js";
 import { shortcutRoutes } from "./http/routes/shortcuts.js";
 import { webRoutes } from "./http/routes/web.js";
 import type { App, Services } from "./http/services.js";
+import { validatorCompiler } from "./http/validation.js";
 import { Metrics } from "./metrics.js";
 import type { LimiterRules } from "./ports/limiter.js";
 import { Hub } from "./realtime/hub.js";
@@ -96,6 +97,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     return503OnClosing: true,
     forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {

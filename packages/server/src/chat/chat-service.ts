@@ -37,6 +37,15 @@ export class ChatService {
   ) {}
 
   async post(ctx: AuthContext, channelName: string, input: PostInput): Promise<PostResult> {
+    return (await this.accept(ctx, channelName, input)).durable;
+  }
+
+  /**
+   * Validates, authorises and hands the message to the log; resolves once the log has it
+   * queued (so a connection's messages keep their order) with `durable`, which settles when
+   * the message is durable — the moment to acknowledge.
+   */
+  async accept(ctx: AuthContext, channelName: string, input: PostInput): Promise<{ durable: Promise<PostResult> }> {
     const state = await this.channels.state(channelName);
     const normalized = normalizeMessageText(input.text);
     if (!normalized.ok) throw invalid(normalized.reason);
@@ -44,6 +53,12 @@ export class ChatService {
       throw invalid(`nonce must be 1–${LIMITS.nonceMaxChars} characters`);
     }
     const { user } = ctx;
+    const dedupKey = input.nonce === undefined ? undefined : `${channelName}:${user.id}:${input.nonce}`;
+    // A retried nonce is answered before any limit is charged: retrying must never cost.
+    if (dedupKey !== undefined) {
+      const original = await this.log.seen(dedupKey);
+      if (original?.type === "message") return { durable: Promise.resolve({ message: original.data, duplicate: true }) };
+    }
     if (user.isGuest && !state.record.settings.guestsAllowed && !hasRole(state, user, "vip")) {
       throw forbidden("guests cannot chat in this channel");
     }
@@ -80,10 +95,13 @@ export class ChatService {
     const mentions = extractMentions(normalized.text);
     if (mentions.length > 0) message.mentions = mentions;
     if (state.broadcast) message.broadcastId = state.broadcast.id;
-    const dedupKey = input.nonce === undefined ? undefined : `${channelName}:${user.id}:${input.nonce}`;
-    const { event, duplicate } = await this.append(channelName, message, now, dedupKey);
-    if (!duplicate) this.metrics.messagesAccepted.inc();
-    return { message: event, duplicate };
+    const durable = this.append(channelName, message, now, dedupKey).then(({ event, duplicate }) => {
+      if (!duplicate) this.metrics.messagesAccepted.inc();
+      return { message: event, duplicate };
+    });
+    // Callers that stop listening (a closed socket) must not leave an unhandled rejection.
+    durable.catch(() => undefined);
+    return { durable };
   }
 
   async remove(ctx: AuthContext, channelName: string, messageId: string): Promise<void> {

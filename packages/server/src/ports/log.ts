@@ -29,6 +29,8 @@ export interface ReadResult {
 
 export interface ChannelLog {
   append(channel: string, draft: EventDraft, dedupKey?: string): Promise<AppendResult>;
+  /** The event appended earlier with this dedup key (within the dedup window), if any. */
+  seen(dedupKey: string): Promise<LoggedEvent | null>;
   /** The channel's latest seq (0 when empty) as this node knows it. */
   head(channel: string): number;
   /** Events with seq in (afterSeq, toSeq], ascending; at most `limit`. */

@@ -55,6 +55,10 @@ class SseConnection implements Sink {
     this.gateway.metrics.framesWritten.inc();
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   heartbeat(): void {
     if (!this.closed) this.res.write(": ping\n\n");
   }
@@ -111,9 +115,14 @@ export class SseGateway {
     res.on("close", () => conn.close());
     try {
       const viewer = { key: user?.id ?? conn.id, user };
-      conn.sub = await ChannelSubscription.open(this.deps, conn, channel, since, viewer);
+      const sub = await ChannelSubscription.open(this.deps, conn, channel, since, viewer);
+      // The reader may have left while the backfill was read: release what was just taken.
+      if (conn.isClosed) {
+        sub.close();
+        return;
+      }
+      conn.sub = sub;
       this.metrics.subscriptions.inc();
-      if (res.destroyed) conn.close();
     } catch (error) {
       this.logger.error({ err: error, channel }, "sse subscribe failed");
       conn.reconnect("internal", 1_000);

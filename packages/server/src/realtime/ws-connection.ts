@@ -47,6 +47,7 @@ export class WsConnection implements Sink {
   private framesInWindow = 0;
   private closing = false;
   private cleaned = false;
+  private inOrder: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ws: WebSocket,
@@ -143,7 +144,11 @@ export class WsConnection implements Sink {
       this.send(error);
       return;
     }
-    this.handle(decoded.frame).catch((error: unknown) => this.fail(error, decoded.frame));
+    // Frames of one connection take effect in the order they were sent (auth before send,
+    // subscribe before unsubscribe). A send holds the line only until the log has queued it;
+    // its ack follows when it is durable, so one connection can still pipeline many sends.
+    const frame = decoded.frame;
+    this.inOrder = this.inOrder.then(() => this.handle(frame)).catch((error: unknown) => this.fail(error, frame));
   }
 
   private async handle(frame: ClientFrame): Promise<void> {
@@ -169,12 +174,15 @@ export class WsConnection implements Sink {
       }
       case "send": {
         if (!this.ctx) throw new AppError("unauthorized", "send {op:\"auth\"} first");
-        const { message } = await this.deps.chat.post(this.ctx, frame.channel.toLowerCase(), {
+        const { durable } = await this.deps.chat.accept(this.ctx, frame.channel.toLowerCase(), {
           text: frame.text,
           nonce: frame.nonce,
           replyTo: frame.replyTo,
         });
-        this.send({ op: "ack", nonce: frame.nonce, message });
+        durable.then(
+          ({ message }) => this.send({ op: "ack", nonce: frame.nonce, message }),
+          (error: unknown) => this.fail(error, frame),
+        );
         return;
       }
     }

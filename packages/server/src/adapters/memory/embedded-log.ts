@@ -84,6 +84,11 @@ export class EmbeddedLog implements ChannelLog {
     return { event: await promise, duplicate: false };
   }
 
+  async seen(dedupKey: string): Promise<LoggedEvent | null> {
+    const entry = this.dedup.get(dedupKey);
+    return entry ? this.resolveDuplicate(entry) : null;
+  }
+
   head(channel: string): number {
     return this.heads.get(channel) ?? 0;
   }
