@@ -35,23 +35,34 @@ describe("decodeClientFrame", () => {
 
   it("property: never throws on arbitrary input and answers a stable code", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v))), (raw) => {
-        const decoded = decodeClientFrame(raw);
-        if (!decoded.ok) expect(["invalid_request", "payload_too_large"]).toContain(decoded.code);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        (raw) => {
+          const decoded = decodeClientFrame(raw);
+          if (!decoded.ok) expect(["invalid_request", "payload_too_large"]).toContain(decoded.code);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   it("property: no prototype pollution, and unknown keys never survive", () => {
     fc.assert(
-      fc.property(fc.constantFrom("__proto__", "constructor", "prototype", "polluted"), fc.jsonValue(), (key, value) => {
-        const raw = `{"op":"ping","${key}":${JSON.stringify(value)},"__proto__":{"polluted":true}}`;
-        const decoded = decodeClientFrame(raw);
-        expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
-        expect(decoded).toEqual({ ok: true, frame: { op: "ping" } });
-        if (decoded.ok) expect(Object.getPrototypeOf(decoded.frame)).toBe(Object.prototype);
-      }),
+      fc.property(
+        fc.constantFrom("__proto__", "constructor", "prototype", "polluted"),
+        fc.jsonValue(),
+        (key, value) => {
+          const raw = `{"op":"ping","${key}":${JSON.stringify(value)},"__proto__":{"polluted":true}}`;
+          const decoded = decodeClientFrame(raw);
+          expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+          expect(decoded).toEqual({ ok: true, frame: { op: "ping" } });
+          if (decoded.ok) expect(Object.getPrototypeOf(decoded.frame)).toBe(Object.prototype);
+        },
+      ),
     );
   });
 
@@ -60,8 +71,15 @@ describe("decodeClientFrame", () => {
     expect(decodeClientFrame("[]")).toMatchObject({ ok: false, code: "invalid_request" });
     expect(decodeClientFrame('{"op":"nope"}')).toMatchObject({ ok: false, code: "invalid_request" });
     expect(decodeClientFrame('{"op":"toString"}')).toMatchObject({ ok: false, code: "invalid_request" });
-    expect(decodeClientFrame('{"op":"send","channel":"main","nonce":"n1"}')).toMatchObject({ ok: false, code: "invalid_request", nonce: "n1" });
+    expect(decodeClientFrame('{"op":"send","channel":"main","nonce":"n1"}')).toMatchObject({
+      ok: false,
+      code: "invalid_request",
+      nonce: "n1",
+    });
     expect(decodeClientFrame('{"op":"subscribe","channel":"main","since":-1}')).toMatchObject({ ok: false });
-    expect(decodeClientFrame(`{"op":"auth","token":"${"x".repeat(20_000)}"}`)).toMatchObject({ ok: false, code: "payload_too_large" });
+    expect(decodeClientFrame(`{"op":"auth","token":"${"x".repeat(20_000)}"}`)).toMatchObject({
+      ok: false,
+      code: "payload_too_large",
+    });
   });
 });

@@ -43,16 +43,19 @@ describe("normalizeMessageText", () => {
 
   it("property: never throws; output is NFC, well-formed, free of controls and bidi, 1–500 code points", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: "grapheme", maxLength: 600 }), fc.string({ unit: "binary", maxLength: 600 })), (input) => {
-        const r = normalizeMessageText(input);
-        if (!r.ok) return;
-        expect(r.text.normalize("NFC")).toBe(r.text);
-        expect(r.text.isWellFormed()).toBe(true);
-        expect(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u200B\u2060\uFEFF]/.test(r.text)).toBe(false);
-        const n = codePointLength(r.text);
-        expect(n).toBeGreaterThanOrEqual(1);
-        expect(n).toBeLessThanOrEqual(LIMITS.messageMaxChars);
-      }),
+      fc.property(
+        fc.oneof(fc.string({ unit: "grapheme", maxLength: 600 }), fc.string({ unit: "binary", maxLength: 600 })),
+        (input) => {
+          const r = normalizeMessageText(input);
+          if (!r.ok) return;
+          expect(r.text.normalize("NFC")).toBe(r.text);
+          expect(r.text.isWellFormed()).toBe(true);
+          expect(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u200B\u2060\uFEFF]/.test(r.text)).toBe(false);
+          const n = codePointLength(r.text);
+          expect(n).toBeGreaterThanOrEqual(1);
+          expect(n).toBeLessThanOrEqual(LIMITS.messageMaxChars);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

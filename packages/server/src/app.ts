@@ -49,11 +49,17 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     logger ??
     pino({
       level: config.logLevel,
-      redact: { paths: ["req.headers.authorization", "req.headers.cookie", "*.password", "*.token"], censor: "[redacted]" },
+      redact: {
+        paths: ["req.headers.authorization", "req.headers.cookie", "*.password", "*.token"],
+        censor: "[redacted]",
+      },
     });
   const metrics = new Metrics();
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const log = await EmbeddedLog.open(store, { recentWindow: config.limits.recentWindow, commitDelayMs: config.commitDelayMs });
+  const log = await EmbeddedLog.open(store, {
+    recentWindow: config.limits.recentWindow,
+    commitDelayMs: config.commitDelayMs,
+  });
   const presence = new MemoryPresence();
   const rules: LimiterRules = {
     message: { points: config.limits.messagesPerWindow, durationSec: config.limits.messageWindowSec },
@@ -81,13 +87,28 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     { heartbeatMs: config.sseHeartbeatMs, connectionQueueMaxBytes: config.limits.connectionQueueMaxBytes },
     log0,
   );
-  const ws = new WsGateway({ auth, chat, channels, subscriptions, metrics, limits: config.limits, logger: log0 }, config.allowedOrigins);
+  const ws = new WsGateway(
+    { auth, chat, channels, subscriptions, metrics, limits: config.limits, logger: log0 },
+    config.allowedOrigins,
+  );
   auth.onRevoked((sessionId) => {
     ws.revokeSession(sessionId);
     sse.revokeSession(sessionId);
   });
   const httpAuth = new HttpAuth(auth, config.allowedOrigins);
-  const services: Services = { config, logger: log0, store, log, presence, auth, httpAuth, channels, chat, sse, metrics };
+  const services: Services = {
+    config,
+    logger: log0,
+    store,
+    log,
+    presence,
+    auth,
+    httpAuth,
+    channels,
+    chat,
+    sse,
+    metrics,
+  };
 
   const app: App = Fastify({
     loggerInstance: log0,
@@ -102,7 +123,11 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: "Chorus API", version: "1", description: "Real-time chat for live streams. See API.md for the contract." },
+      info: {
+        title: "Chorus API",
+        version: "1",
+        description: "Real-time chat for live streams. See API.md for the contract.",
+      },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     },
   });
@@ -121,7 +146,14 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-  log0.info({ port, store: config.databaseUrl ? "postgresql" : "pglite", dataDir: config.databaseUrl ? undefined : config.dataDir }, "chorus listening");
+  log0.info(
+    {
+      port,
+      store: config.databaseUrl ? "postgresql" : "pglite",
+      dataDir: config.databaseUrl ? undefined : config.dataDir,
+    },
+    "chorus listening",
+  );
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {

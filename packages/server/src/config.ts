@@ -98,7 +98,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const allowedOrigins = list("ALLOWED_ORIGINS");
   for (const origin of allowedOrigins) {
     try {
-      if (new URL(origin).origin !== origin) problems.push(`ALLOWED_ORIGINS: ${origin} is not a bare origin (scheme://host[:port])`);
+      if (new URL(origin).origin !== origin)
+        problems.push(`ALLOWED_ORIGINS: ${origin} is not a bare origin (scheme://host[:port])`);
     } catch {
       problems.push(`ALLOWED_ORIGINS: ${origin} is not a valid origin`);
     }
@@ -114,7 +115,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (adminUsername !== null && !/^[a-z0-9_]{3,25}$/.test(adminUsername)) {
     problems.push("ADMIN_USERNAME: must match ^[a-z0-9_]{3,25}$");
   }
-  if (adminPassword !== null && (adminPassword.length < LIMITS.passwordMinChars || adminPassword.length > LIMITS.passwordMaxChars)) {
+  if (
+    adminPassword !== null &&
+    (adminPassword.length < LIMITS.passwordMinChars || adminPassword.length > LIMITS.passwordMaxChars)
+  ) {
     problems.push(`ADMIN_PASSWORD: must be ${LIMITS.passwordMinChars}–${LIMITS.passwordMaxChars} characters`);
   }
 

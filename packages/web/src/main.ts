@@ -48,7 +48,8 @@ async function start(): Promise<void> {
       } else if (update.kind === "event") {
         const event = update.event;
         if (event.type === "message") render(event.data);
-        else if (event.type === "message_deleted") list.querySelector(`[data-id="${CSS.escape(event.data.id)}"]`)?.remove();
+        else if (event.type === "message_deleted")
+          list.querySelector(`[data-id="${CSS.escape(event.data.id)}"]`)?.remove();
         else if (event.type === "chat_cleared") list.replaceChildren();
       }
     },

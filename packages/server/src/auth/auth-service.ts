@@ -63,7 +63,8 @@ export class AuthService {
 
   async login(rawUsername: unknown, password: unknown, ip: string): Promise<IssuedSession> {
     await this.limit(ip);
-    if (typeof rawUsername !== "string" || typeof password !== "string") throw invalid("username and password are required");
+    if (typeof rawUsername !== "string" || typeof password !== "string")
+      throw invalid("username and password are required");
     const user = await this.store.users.byUsername(rawUsername.trim().toLowerCase());
     // Same answer, same cost, for an unknown user and a wrong password.
     const ok = await verifyPassword(user?.passwordHash ?? null, password);

@@ -5,8 +5,21 @@ import type { UserRecord } from "../ports/store.js";
 
 // Twitch's default name colours: readable on dark and light backgrounds.
 const PALETTE = [
-  "#FF0000", "#0000FF", "#008000", "#B22222", "#FF7F50", "#9ACD32", "#FF4500", "#2E8B57",
-  "#DAA520", "#D2691E", "#5F9EA0", "#1E90FF", "#FF69B4", "#8A2BE2", "#00FF7F",
+  "#FF0000",
+  "#0000FF",
+  "#008000",
+  "#B22222",
+  "#FF7F50",
+  "#9ACD32",
+  "#FF4500",
+  "#2E8B57",
+  "#DAA520",
+  "#D2691E",
+  "#5F9EA0",
+  "#1E90FF",
+  "#FF69B4",
+  "#8A2BE2",
+  "#00FF7F",
 ];
 
 export function colorFor(username: string): string {

@@ -6,8 +6,8 @@
 import { randomUUID } from "node:crypto";
 import {
   type Broadcast,
-  type Channel,
   CHANNEL_NAME_RE,
+  type Channel,
   type ChannelSettings,
   DEFAULT_CHANNEL_SETTINGS,
   LIMITS,
@@ -92,7 +92,9 @@ export class ChannelService {
 
   async list(): Promise<Channel[]> {
     const channels = await Promise.all([...this.cache.values()].map((s) => this.toPublic(s)));
-    return channels.sort((a, b) => Number(b.live) - Number(a.live) || b.viewers - a.viewers || a.name.localeCompare(b.name));
+    return channels.sort(
+      (a, b) => Number(b.live) - Number(a.live) || b.viewers - a.viewers || a.name.localeCompare(b.name),
+    );
   }
 
   async get(name: string): Promise<Channel> {
@@ -127,12 +129,14 @@ export class ChannelService {
     const state = await this.state(name);
     const ownerLevel = hasRole(state, ctx.user, "owner");
     const touchesOwnerFields =
-      patch.title !== undefined || Object.keys(patch.settings ?? {}).some((k) => !CHAT_MODE_KEYS.has(k as keyof ChannelSettings));
+      patch.title !== undefined ||
+      Object.keys(patch.settings ?? {}).some((k) => !CHAT_MODE_KEYS.has(k as keyof ChannelSettings));
     if (!ownerLevel && (touchesOwnerFields || !hasRole(state, ctx.user, "moderator"))) {
       throw forbidden(touchesOwnerFields ? "only the owner can change this" : "moderators only");
     }
     const title = patch.title === undefined ? undefined : cleanTitle(patch.title);
-    if (patch.title !== undefined && title === undefined) throw invalid(`title must be 1–${LIMITS.titleMaxChars} characters`);
+    if (patch.title !== undefined && title === undefined)
+      throw invalid(`title must be 1–${LIMITS.titleMaxChars} characters`);
     const settings = patch.settings ? normalizeSettings({ ...state.record.settings, ...patch.settings }) : undefined;
     await this.store.channels.update(name, { title, settings });
     const updated = await this.refresh(name);
@@ -160,7 +164,8 @@ export class ChannelService {
     const state = await this.state(name);
     if (!hasRole(state, ctx.user, "owner")) throw forbidden("only the owner can go live");
     const title = input.title === undefined ? undefined : cleanTitle(input.title);
-    if (input.title !== undefined && title === undefined) throw invalid(`title must be 1–${LIMITS.titleMaxChars} characters`);
+    if (input.title !== undefined && title === undefined)
+      throw invalid(`title must be 1–${LIMITS.titleMaxChars} characters`);
     const videoUrl = input.videoUrl === undefined ? undefined : checkVideoUrl(input.videoUrl);
     if (state.broadcast) {
       // Already live: update the running broadcast (API.md: "start or update its broadcast").
@@ -168,7 +173,11 @@ export class ChannelService {
       await this.store.channels.update(name, { title, videoUrl });
       const updated = await this.refresh(name);
       if (!updated?.broadcast) throw conflict("the broadcast ended meanwhile");
-      await this.log.append(name, { type: "channel_updated", at: Date.now(), data: { channel: await this.toPublic(updated) } });
+      await this.log.append(name, {
+        type: "channel_updated",
+        at: Date.now(),
+        data: { channel: await this.toPublic(updated) },
+      });
       return { broadcast: toBroadcast(updated.broadcast), started: false };
     }
     const broadcast: BroadcastRecord = {
@@ -181,7 +190,11 @@ export class ChannelService {
       messageCount: 0,
     };
     await this.store.broadcasts.create(broadcast);
-    await this.store.channels.update(name, { liveBroadcastId: broadcast.id, title: broadcast.title, videoUrl: broadcast.videoUrl ?? null });
+    await this.store.channels.update(name, {
+      liveBroadcastId: broadcast.id,
+      title: broadcast.title,
+      videoUrl: broadcast.videoUrl ?? null,
+    });
     await this.refresh(name);
     const event = toBroadcast(broadcast);
     await this.log.append(name, { type: "stream_started", at: broadcast.startedAt, data: { broadcast: event } });
@@ -277,7 +290,10 @@ function toBroadcast(b: BroadcastRecord): Broadcast {
 
 function cleanTitle(title: string | undefined): string | undefined {
   if (title === undefined) return undefined;
-  const t = title.normalize("NFC").replace(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, "").trim();
+  const t = title
+    .normalize("NFC")
+    .replace(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, "")
+    .trim();
   return t.length === 0 || [...t].length > LIMITS.titleMaxChars ? undefined : t;
 }
 

@@ -57,7 +57,8 @@ export class ChatService {
     // A retried nonce is answered before any limit is charged: retrying must never cost.
     if (dedupKey !== undefined) {
       const original = await this.log.seen(dedupKey);
-      if (original?.type === "message") return { durable: Promise.resolve({ message: original.data, duplicate: true }) };
+      if (original?.type === "message")
+        return { durable: Promise.resolve({ message: original.data, duplicate: true }) };
     }
     if (user.isGuest && !state.record.settings.guestsAllowed && !hasRole(state, user, "vip")) {
       throw forbidden("guests cannot chat in this channel");
@@ -129,13 +130,28 @@ export class ChatService {
     return this.store.events.messages({ channel: channelName, before: query.before, after: query.after, limit });
   }
 
-  async transcript(channelName: string, broadcastId: string, query: { before?: number; after?: number; limit?: number }): Promise<Message[]> {
+  async transcript(
+    channelName: string,
+    broadcastId: string,
+    query: { before?: number; after?: number; limit?: number },
+  ): Promise<Message[]> {
     await this.channels.broadcast(channelName, broadcastId);
     const limit = Math.min(query.limit ?? LIMITS.historyDefault, LIMITS.historyMax);
-    return this.store.events.messages({ channel: channelName, broadcastId, before: query.before, after: query.after, limit });
+    return this.store.events.messages({
+      channel: channelName,
+      broadcastId,
+      before: query.before,
+      after: query.after,
+      limit,
+    });
   }
 
-  private async append(channel: string, message: Message, at: number, dedupKey: string | undefined): Promise<{ event: Message; duplicate: boolean }> {
+  private async append(
+    channel: string,
+    message: Message,
+    at: number,
+    dedupKey: string | undefined,
+  ): Promise<{ event: Message; duplicate: boolean }> {
     try {
       const { event, duplicate } = await this.log.append(channel, { type: "message", at, data: message }, dedupKey);
       if (event.type !== "message") throw new AppError("conflict", "nonce was already used for another event");

@@ -20,9 +20,16 @@ export function installErrorHandling(app: App): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     if (error instanceof AppError) return sendError(reply, error.code, error.message, error.retryAfterMs);
     const fe = error as FastifyError;
-    if (fe.validation) return sendError(reply, "invalid_request", `${fe.validationContext ?? "request"}${fe.message.replace(/^(body|querystring|params)/, "")}`);
-    if (fe.code === "FST_ERR_CTP_BODY_TOO_LARGE") return sendError(reply, "payload_too_large", "request body is too large");
-    if (fe.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return sendError(reply, "invalid_request", "send JSON (content-type: application/json)");
+    if (fe.validation)
+      return sendError(
+        reply,
+        "invalid_request",
+        `${fe.validationContext ?? "request"}${fe.message.replace(/^(body|querystring|params)/, "")}`,
+      );
+    if (fe.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+      return sendError(reply, "payload_too_large", "request body is too large");
+    if (fe.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE")
+      return sendError(reply, "invalid_request", "send JSON (content-type: application/json)");
     if (fe.statusCode === 413) return sendError(reply, "payload_too_large", "request body is too large");
     if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
       return sendError(reply, "invalid_request", fe.message);

@@ -1,7 +1,7 @@
 /** What route modules get: the services, never the adapters behind them. */
 import type {} from "@fastify/swagger";
-import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { AuthService } from "../auth/auth-service.js";
 import type { ChannelService } from "../chat/channel-service.js";

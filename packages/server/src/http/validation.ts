@@ -12,5 +12,6 @@ const coercingAjv = new Ajv({ ...common, coerceTypes: "array" });
 
 export const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) => {
   const validate: ValidateFunction = (httpPart === "body" ? strictAjv : coercingAjv).compile(schema as object);
-  return (data: unknown) => (validate(data) ? { value: data } : { error: new Error(strictAjv.errorsText(validate.errors, { dataVar: "" })) });
+  return (data: unknown) =>
+    validate(data) ? { value: data } : { error: new Error(strictAjv.errorsText(validate.errors, { dataVar: "" })) };
 };

@@ -57,5 +57,7 @@ export class EncodedBatch {
 }
 
 export function sseEvent(e: EncodedEvent): string {
-  return e.seq === undefined ? `event: ${e.type}\ndata: ${e.json}\n\n` : `id: ${e.seq}\nevent: ${e.type}\ndata: ${e.json}\n\n`;
+  return e.seq === undefined
+    ? `event: ${e.type}\ndata: ${e.json}\n\n`
+    : `id: ${e.seq}\nevent: ${e.type}\ndata: ${e.json}\n\n`;
 }

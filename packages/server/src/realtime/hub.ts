@@ -38,8 +38,8 @@ export class Hub {
   ) {}
 
   subscribe(channel: string, subscriber: Subscriber): void {
-    let fanout = this.channels.get(channel);
-    if (!fanout) this.channels.set(channel, (fanout = { name: channel, subscribers: new Set(), pending: [] }));
+    const fanout = this.channels.get(channel) ?? { name: channel, subscribers: new Set<Subscriber>(), pending: [] };
+    this.channels.set(channel, fanout);
     fanout.subscribers.add(subscriber);
   }
 

@@ -84,6 +84,7 @@ export class PresenceTracker {
         this.logger.warn({ err: error, channel }, "viewer count failed");
       }
     }
-    for (const channel of this.lastCounts.keys()) if (this.hub.subscriberCount(channel) === 0) this.lastCounts.delete(channel);
+    for (const channel of this.lastCounts.keys())
+      if (this.hub.subscriberCount(channel) === 0) this.lastCounts.delete(channel);
   }
 }

@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import type { UserRecord } from "../ports/store.js";
 import type { Metrics } from "../metrics.js";
+import type { UserRecord } from "../ports/store.js";
 import type { EncodedBatch } from "./encoded.js";
 import { ChannelSubscription, type Sink, type SubscriptionDeps } from "./subscription.js";
 
@@ -65,7 +65,9 @@ class SseConnection implements Sink {
 
   reconnect(reason: string, retryAfterMs: number): void {
     if (this.closed) return;
-    this.res.write(`retry: ${retryAfterMs}\nevent: reconnect\ndata: ${JSON.stringify({ op: "reconnect", reason, retryAfterMs })}\n\n`);
+    this.res.write(
+      `retry: ${retryAfterMs}\nevent: reconnect\ndata: ${JSON.stringify({ op: "reconnect", reason, retryAfterMs })}\n\n`,
+    );
     this.res.end();
     this.close();
   }
@@ -100,7 +102,13 @@ export class SseGateway {
   }
 
   /** Takes over the response: headers, subscription with resume, then events until either side closes. */
-  async open(res: ServerResponse, channel: string, since: number | undefined, user: UserRecord | null, sessionId: string | null): Promise<void> {
+  async open(
+    res: ServerResponse,
+    channel: string,
+    since: number | undefined,
+    user: UserRecord | null,
+    sessionId: string | null,
+  ): Promise<void> {
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",

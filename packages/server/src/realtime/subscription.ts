@@ -63,7 +63,9 @@ export class ChannelSubscription implements Subscriber {
       this.held.push(batch);
       return;
     }
-    this.sink.enqueue(batch.firstSeq !== undefined && batch.firstSeq <= this.sentThrough ? batch.after(this.sentThrough) : batch);
+    this.sink.enqueue(
+      batch.firstSeq !== undefined && batch.firstSeq <= this.sentThrough ? batch.after(this.sentThrough) : batch,
+    );
     if (batch.events.length > 0) this.advance(batch);
   }
 

@@ -5,7 +5,7 @@
  * per connection, payload size (enforced by `ws` itself).
  */
 import { randomUUID } from "node:crypto";
-import { CLOSE_CODES, decodeClientFrame, type ClientFrame, type ServerFrame } from "@chorus/protocol";
+import { CLOSE_CODES, type ClientFrame, decodeClientFrame, type ServerFrame } from "@chorus/protocol";
 import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
 import type { AuthContext, AuthService } from "../auth/auth-service.js";
@@ -136,7 +136,9 @@ export class WsConnection implements Sink {
       this.send({ op: "error", code: "invalid_request", message: "binary frames are not supported" });
       return;
     }
-    const raw = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
+    const raw = Array.isArray(data)
+      ? Buffer.concat(data).toString("utf8")
+      : Buffer.from(data as ArrayBuffer).toString("utf8");
     const decoded = decodeClientFrame(raw, this.deps.limits.wsMaxPayloadBytes);
     if (!decoded.ok) {
       const error: ServerFrame = { op: "error", code: decoded.code, message: decoded.message };
@@ -173,7 +175,7 @@ export class WsConnection implements Sink {
         return;
       }
       case "send": {
-        if (!this.ctx) throw new AppError("unauthorized", "send {op:\"auth\"} first");
+        if (!this.ctx) throw new AppError("unauthorized", 'send {op:"auth"} first');
         const { durable } = await this.deps.chat.accept(this.ctx, frame.channel.toLowerCase(), {
           text: frame.text,
           nonce: frame.nonce,
@@ -191,7 +193,10 @@ export class WsConnection implements Sink {
   private async subscribe(channel: string, since: number | undefined): Promise<void> {
     const existing = this.subs.get(channel);
     if (!existing && this.subs.size >= this.deps.limits.channelsPerConnection) {
-      throw new AppError("invalid_request", `at most ${this.deps.limits.channelsPerConnection} channels per connection`);
+      throw new AppError(
+        "invalid_request",
+        `at most ${this.deps.limits.channelsPerConnection} channels per connection`,
+      );
     }
     if (!(await this.deps.channels.exists(channel))) throw new AppError("not_found", "channel not found");
     // Subscribing again re-syncs from `since` (a client that detected a gap).

@@ -92,6 +92,13 @@ export class WsGateway {
 }
 
 function reject(socket: Duplex, status: number): void {
-  const text = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error", 503: "Service Unavailable" }[status] ?? "Error";
+  const text =
+    {
+      401: "Unauthorized",
+      403: "Forbidden",
+      404: "Not Found",
+      500: "Internal Server Error",
+      503: "Service Unavailable",
+    }[status] ?? "Error";
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

@@ -47,7 +47,12 @@ export function message(channel: string, seq: number, author: UserRecord, extra:
   };
 }
 
-export function messageEvent(channel: string, seq: number, author: UserRecord, extra: Partial<Message> = {}): LoggedEvent {
+export function messageEvent(
+  channel: string,
+  seq: number,
+  author: UserRecord,
+  extra: Partial<Message> = {},
+): LoggedEvent {
   return { op: "event", channel, seq, type: "message", at: Date.now(), data: message(channel, seq, author, extra) };
 }
 

@@ -2,7 +2,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Limiter, LimiterRules } from "../../src/ports/limiter.js";
 
-export const CONTRACT_RULES: LimiterRules = { burst: { points: 3, durationSec: 1 }, slow: { points: 1, durationSec: 60 } };
+export const CONTRACT_RULES: LimiterRules = {
+  burst: { points: 3, durationSec: 1 },
+  slow: { points: 1, durationSec: 60 },
+};
 
 export function limiterContract(name: string, open: (rules: LimiterRules) => Promise<Limiter>): void {
   describe(`Limiter contract: ${name}`, () => {

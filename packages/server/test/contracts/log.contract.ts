@@ -34,7 +34,9 @@ export function logContract(name: string, open: () => Promise<LogHarness>): void
     });
 
     it("assigns contiguous seqs from 1, writes them into messages, and is durable on resolve", async () => {
-      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => h.log.append(channel, draft(channel, `m${i}`))));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => h.log.append(channel, draft(channel, `m${i}`))),
+      );
       const seqs = results.map((r) => r.event.seq).sort((a, b) => a - b);
       expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
       for (const r of results) if (r.event.type === "message") expect(r.event.data.seq).toBe(r.event.seq);

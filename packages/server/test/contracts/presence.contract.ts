@@ -33,7 +33,11 @@ export function presenceContract(name: string, open: () => Promise<Presence>): v
     });
 
     it("bounds the chatter list", async () => {
-      for (let i = 0; i < 20; i++) await presence.join("c1", { key: `u${i}`, user: { username: `user${i}`, displayName: `U${i}`, role: "viewer" } });
+      for (let i = 0; i < 20; i++)
+        await presence.join("c1", {
+          key: `u${i}`,
+          user: { username: `user${i}`, displayName: `U${i}`, role: "viewer" },
+        });
       expect((await presence.chatters("c1", 5)).length).toBe(5);
       expect((await presence.counts("c1")).chatters).toBe(20);
     });

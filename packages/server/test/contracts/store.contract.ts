@@ -43,7 +43,10 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       const { channel, user } = await seedChannel(store);
       const record = await store.channels.byName(channel);
       expect(record?.ownerId).toBe(user.id);
-      await store.channels.update(channel, { title: "New", settings: { ...record!.settings, slowModeSec: 30, blockedTerms: ["x"] } });
+      await store.channels.update(channel, {
+        title: "New",
+        settings: { ...record!.settings, slowModeSec: 30, blockedTerms: ["x"] },
+      });
       const updated = await store.channels.byName(channel);
       expect(updated?.title).toBe("New");
       expect(updated?.settings.slowModeSec).toBe(30);
@@ -72,7 +75,10 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
 
     it("pages history: latest, before, after; hides deleted and cleared messages", async () => {
       const { channel, user } = await seedChannel(store);
-      const events = Array.from({ length: 10 }, (_, i) => ({ event: messageEvent(channel, i + 1, user), dedupKey: null }));
+      const events = Array.from({ length: 10 }, (_, i) => ({
+        event: messageEvent(channel, i + 1, user),
+        dedupKey: null,
+      }));
       await store.events.append(events);
       expect((await store.events.messages({ channel, limit: 3 })).map((m) => m.seq)).toEqual([8, 9, 10]);
       expect((await store.events.messages({ channel, limit: 3, before: 5 })).map((m) => m.seq)).toEqual([2, 3, 4]);
@@ -80,11 +86,26 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       const target = events[8]!.event;
       if (target.type !== "message") throw new Error("fixture");
       await store.events.append([
-        { event: { op: "event", channel, seq: 11, type: "message_deleted", at: Date.now(), data: { id: target.data.id, by: "x" } }, dedupKey: null },
+        {
+          event: {
+            op: "event",
+            channel,
+            seq: 11,
+            type: "message_deleted",
+            at: Date.now(),
+            data: { id: target.data.id, by: "x" },
+          },
+          dedupKey: null,
+        },
       ]);
       expect((await store.events.messages({ channel, limit: 3 })).map((m) => m.seq)).toEqual([7, 8, 10]);
       expect((await store.events.messageRef(channel, target.data.id))?.deleted).toBe(true);
-      await store.events.append([{ event: { op: "event", channel, seq: 12, type: "chat_cleared", at: Date.now(), data: { by: "x" } }, dedupKey: null }]);
+      await store.events.append([
+        {
+          event: { op: "event", channel, seq: 12, type: "chat_cleared", at: Date.now(), data: { by: "x" } },
+          dedupKey: null,
+        },
+      ]);
       expect(await store.events.messages({ channel, limit: 50 })).toEqual([]);
     });
 
@@ -106,17 +127,40 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       const keys = await store.events.recentDedupKeys(Date.now() - 60_000);
       expect(keys).toContainEqual({ key: `${channel}:${user.id}:nonce-1`, channel, seq: 1 });
       if (e.type !== "message") throw new Error("fixture");
-      expect(await store.events.messageRef(channel, e.data.id)).toEqual({ id: e.data.id, seq: 1, authorId: user.id, deleted: false });
+      expect(await store.events.messageRef(channel, e.data.id)).toEqual({
+        id: e.data.id,
+        seq: 1,
+        authorId: user.id,
+        deleted: false,
+      });
       expect(await store.events.messageRef("other_channel", e.data.id)).toBeNull();
     });
 
     it("counts a broadcast's messages and lists broadcasts newest first", async () => {
       const { channel, user } = await seedChannel(store);
-      const b1 = { id: randomUUID(), channel, title: "one", videoUrl: null, startedAt: 1000, endedAt: 2000, messageCount: 0 };
-      const b2 = { id: randomUUID(), channel, title: "two", videoUrl: "https://x.test/a.m3u8", startedAt: 3000, endedAt: null, messageCount: 0 };
+      const b1 = {
+        id: randomUUID(),
+        channel,
+        title: "one",
+        videoUrl: null,
+        startedAt: 1000,
+        endedAt: 2000,
+        messageCount: 0,
+      };
+      const b2 = {
+        id: randomUUID(),
+        channel,
+        title: "two",
+        videoUrl: "https://x.test/a.m3u8",
+        startedAt: 3000,
+        endedAt: null,
+        messageCount: 0,
+      };
       await store.broadcasts.create(b1);
       await store.broadcasts.create(b2);
-      await store.events.append([1, 2].map((seq) => ({ event: messageEvent(channel, seq, user, { broadcastId: b2.id }), dedupKey: null })));
+      await store.events.append(
+        [1, 2].map((seq) => ({ event: messageEvent(channel, seq, user, { broadcastId: b2.id }), dedupKey: null })),
+      );
       const list = await store.broadcasts.list(channel, 10);
       expect(list.map((b) => b.title)).toEqual(["two", "one"]);
       expect(list[0]?.messageCount).toBe(2);

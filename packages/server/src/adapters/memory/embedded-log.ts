@@ -7,9 +7,9 @@
  * out a seq twice. Single-node only: the Redis log replaces it in a cluster.
  */
 import type { EventDraft, LoggedEvent } from "@chorus/protocol";
+import { stampSeq } from "../../chat/events.js";
 import type { AppendResult, ChannelLog, LogListener, ReadResult } from "../../ports/log.js";
 import type { PersistedEvent, Store } from "../../ports/store.js";
-import { stampSeq } from "../../chat/events.js";
 
 export interface EmbeddedLogOptions {
   /** Events per channel kept in memory for fast resume. @default 1000 */
@@ -32,7 +32,9 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
-type DedupEntry = { at: number; channel: string; seq: number; event: LoggedEvent | null } | { at: number; inflight: Promise<LoggedEvent> };
+type DedupEntry =
+  | { at: number; channel: string; seq: number; event: LoggedEvent | null }
+  | { at: number; inflight: Promise<LoggedEvent> };
 
 export class EmbeddedLog implements ChannelLog {
   private readonly heads = new Map<string, number>();
@@ -188,10 +190,11 @@ export class EmbeddedLog implements ChannelLog {
     const byChannel = new Map<string, LoggedEvent[]>();
     for (const [i, p] of batch.entries()) {
       const { event } = persisted[i] as PersistedEvent;
-      if (p.dedupKey !== null) this.dedup.set(p.dedupKey, { at: Date.now(), channel: p.channel, seq: event.seq, event });
-      let list = byChannel.get(p.channel);
-      if (!list) byChannel.set(p.channel, (list = []));
-      list.push(event);
+      if (p.dedupKey !== null)
+        this.dedup.set(p.dedupKey, { at: Date.now(), channel: p.channel, seq: event.seq, event });
+      const list = byChannel.get(p.channel);
+      if (list) list.push(event);
+      else byChannel.set(p.channel, [event]);
       p.resolve(event);
     }
     for (const [channel, events] of byChannel) {
@@ -203,8 +206,8 @@ export class EmbeddedLog implements ChannelLog {
   private remember(channel: string, events: LoggedEvent[]): void {
     const size = this.options.recentWindow;
     if (size === 0) return;
-    let window = this.windows.get(channel);
-    if (!window) this.windows.set(channel, (window = []));
+    const window = this.windows.get(channel) ?? [];
+    if (window.length === 0) this.windows.set(channel, window);
     window.push(...events);
     // Trim in bulk (amortised O(1) per event) rather than shifting on every push.
     if (window.length > size * 2) this.windows.set(channel, window.slice(window.length - size));

@@ -7,7 +7,10 @@ export class MemoryLimiter implements Limiter {
 
   constructor(rules: LimiterRules) {
     for (const [name, rule] of Object.entries(rules)) {
-      this.limiters.set(name, new RateLimiterMemory({ keyPrefix: name, points: rule.points, duration: rule.durationSec }));
+      this.limiters.set(
+        name,
+        new RateLimiterMemory({ keyPrefix: name, points: rule.points, duration: rule.durationSec }),
+      );
     }
   }
 
@@ -18,7 +21,8 @@ export class MemoryLimiter implements Limiter {
       await limiter.consume(key);
       return { allowed: true };
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterMs: Math.max(1, rejection.msBeforeNext) };
+      if (rejection instanceof RateLimiterRes)
+        return { allowed: false, retryAfterMs: Math.max(1, rejection.msBeforeNext) };
       throw rejection;
     }
   }

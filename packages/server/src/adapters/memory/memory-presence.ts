@@ -13,8 +13,8 @@ export class MemoryPresence implements Presence {
   private readonly channels = new Map<string, ChannelPresence>();
 
   async join(channel: string, member: PresenceMember): Promise<{ firstOfMember: boolean }> {
-    let state = this.channels.get(channel);
-    if (!state) this.channels.set(channel, (state = { viewers: 0, members: new Map() }));
+    const state = this.channels.get(channel) ?? { viewers: 0, members: new Map() };
+    this.channels.set(channel, state);
     state.viewers++;
     const existing = state.members.get(member.key);
     if (existing) {
@@ -45,7 +45,10 @@ export class MemoryPresence implements Presence {
     return { viewers: state.viewers, chatters };
   }
 
-  async chatters(channel: string, limit: number): Promise<Array<{ username: string; displayName: string; role: string }>> {
+  async chatters(
+    channel: string,
+    limit: number,
+  ): Promise<Array<{ username: string; displayName: string; role: string }>> {
     const out: Array<{ username: string; displayName: string; role: string }> = [];
     for (const m of this.channels.get(channel)?.members.values() ?? []) {
       if (out.length >= limit) break;

@@ -57,7 +57,11 @@ const migrations: Record<string, Migration> = {
         .addColumn("started_at", "int8", (c) => c.notNull())
         .addColumn("ended_at", "int8")
         .execute();
-      await db.schema.createIndex("broadcasts_channel_started").on("broadcasts").columns(["channel", "started_at"]).execute();
+      await db.schema
+        .createIndex("broadcasts_channel_started")
+        .on("broadcasts")
+        .columns(["channel", "started_at"])
+        .execute();
       // The persisted channel log. Its primary key (channel, seq) is what makes persistence
       // idempotent and history paging an index range scan.
       await db.schema
@@ -75,7 +79,9 @@ const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint("events_pk", ["channel", "seq"])
         .execute();
       await sql`create unique index events_message_id on events (message_id) where message_id is not null`.execute(db);
-      await sql`create index events_broadcast_seq on events (broadcast_id, seq) where broadcast_id is not null`.execute(db);
+      await sql`create index events_broadcast_seq on events (broadcast_id, seq) where broadcast_id is not null`.execute(
+        db,
+      );
       await sql`create index events_dedup_at on events (at) where dedup_key is not null`.execute(db);
       await db.schema
         .createTable("secrets")

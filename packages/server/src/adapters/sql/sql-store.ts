@@ -98,7 +98,11 @@ class SqlUsers implements UserStore {
   }
 
   async setPassword(id: string, passwordHash: string): Promise<void> {
-    await this.db.updateTable("users").set({ password_hash: passwordHash, is_guest: false }).where("id", "=", id).execute();
+    await this.db
+      .updateTable("users")
+      .set({ password_hash: passwordHash, is_guest: false })
+      .where("id", "=", id)
+      .execute();
   }
 }
 
@@ -121,7 +125,13 @@ class SqlSessions implements SessionStore {
   async create(s: SessionRecord): Promise<void> {
     await this.db
       .insertInto("sessions")
-      .values({ id: s.id, user_id: s.userId, created_at: s.createdAt, expires_at: s.expiresAt, revoked_at: s.revokedAt })
+      .values({
+        id: s.id,
+        user_id: s.userId,
+        created_at: s.createdAt,
+        expires_at: s.expiresAt,
+        revoked_at: s.revokedAt,
+      })
       .execute();
   }
 
@@ -138,7 +148,12 @@ class SqlSessions implements SessionStore {
   }
 
   async revoke(id: string, at: number): Promise<void> {
-    await this.db.updateTable("sessions").set({ revoked_at: at }).where("id", "=", id).where("revoked_at", "is", null).execute();
+    await this.db
+      .updateTable("sessions")
+      .set({ revoked_at: at })
+      .where("id", "=", id)
+      .where("revoked_at", "is", null)
+      .execute();
   }
 }
 
@@ -192,7 +207,11 @@ class SqlChannels implements ChannelStore {
       await tx
         .insertInto("channel_seq_tombstones")
         .values({ channel: name, max_seq: max })
-        .onConflict((oc) => oc.column("channel").doUpdateSet({ max_seq: sql`greatest(channel_seq_tombstones.max_seq, excluded.max_seq)` }))
+        .onConflict((oc) =>
+          oc
+            .column("channel")
+            .doUpdateSet({ max_seq: sql`greatest(channel_seq_tombstones.max_seq, excluded.max_seq)` }),
+        )
         .execute();
       await tx.deleteFrom("events").where("channel", "=", name).execute();
       await tx.deleteFrom("broadcasts").where("channel", "=", name).execute();
@@ -202,7 +221,11 @@ class SqlChannels implements ChannelStore {
   }
 
   async roles(name: string): Promise<Map<string, Role>> {
-    const rows = await this.db.selectFrom("channel_roles").select(["user_id", "role"]).where("channel", "=", name).execute();
+    const rows = await this.db
+      .selectFrom("channel_roles")
+      .select(["user_id", "role"])
+      .where("channel", "=", name)
+      .execute();
     const roles = new Map<string, Role>();
     for (const row of rows) if (isRole(row.role)) roles.set(row.user_id, row.role);
     return roles;
@@ -266,7 +289,11 @@ class SqlBroadcasts implements BroadcastStore {
   }
 
   async list(channel: string, limit: number): Promise<BroadcastRecord[]> {
-    const rows = await this.select().where("b.channel", "=", channel).orderBy("b.started_at", "desc").limit(limit).execute();
+    const rows = await this.select()
+      .where("b.channel", "=", channel)
+      .orderBy("b.started_at", "desc")
+      .limit(limit)
+      .execute();
     return rows.map(toBroadcast);
   }
 
@@ -366,13 +393,21 @@ class SqlEvents implements EventStore {
       .select(sql<Int8 | null>`max(seq)`.as("max"))
       .where("channel", "=", channel)
       .executeTakeFirst();
-    const tomb = await this.db.selectFrom("channel_seq_tombstones").select("max_seq").where("channel", "=", channel).executeTakeFirst();
+    const tomb = await this.db
+      .selectFrom("channel_seq_tombstones")
+      .select("max_seq")
+      .where("channel", "=", channel)
+      .executeTakeFirst();
     return Math.max(row?.max == null ? 0 : num(row.max), tomb ? num(tomb.max_seq) : 0);
   }
 
   async maxSeqs(): Promise<Map<string, number>> {
     const heads = new Map<string, number>();
-    const live = await this.db.selectFrom("events").select(["channel", sql<Int8>`max(seq)`.as("max")]).groupBy("channel").execute();
+    const live = await this.db
+      .selectFrom("events")
+      .select(["channel", sql<Int8>`max(seq)`.as("max")])
+      .groupBy("channel")
+      .execute();
     for (const row of live) heads.set(row.channel, num(row.max));
     const tombs = await this.db.selectFrom("channel_seq_tombstones").select(["channel", "max_seq"]).execute();
     for (const row of tombs) heads.set(row.channel, Math.max(heads.get(row.channel) ?? 0, num(row.max_seq)));
@@ -391,7 +426,10 @@ class SqlEvents implements EventStore {
     if (q.after !== undefined) query = query.where("seq", ">", q.after);
     // `after` pages forward from the cursor; otherwise take the newest page and flip it.
     const ascending = q.after !== undefined;
-    const rows = await query.orderBy("seq", ascending ? "asc" : "desc").limit(q.limit).execute();
+    const rows = await query
+      .orderBy("seq", ascending ? "asc" : "desc")
+      .limit(q.limit)
+      .execute();
     const events = rows.map((r) => parseJson<LoggedEvent<"message">>(r.data));
     if (!ascending) events.reverse();
     return events.map((e) => e.data);
@@ -415,7 +453,9 @@ class SqlEvents implements EventStore {
       .where("dedup_key", "is not", null)
       .where("at", ">=", sinceAt)
       .execute();
-    return rows.flatMap((r) => (r.dedup_key === null ? [] : [{ key: r.dedup_key, channel: r.channel, seq: num(r.seq) }]));
+    return rows.flatMap((r) =>
+      r.dedup_key === null ? [] : [{ key: r.dedup_key, channel: r.channel, seq: num(r.seq) }],
+    );
   }
 }
 

@@ -18,7 +18,9 @@ export function authRoutes(app: App, s: Services): void {
     return { user: session.user, token: session.token };
   });
 
-  app.post("/api/auth/guest", { schema: { tags, body: GuestBody } }, (request, reply) => guest(s, request, reply, request.body.username));
+  app.post("/api/auth/guest", { schema: { tags, body: GuestBody } }, (request, reply) =>
+    guest(s, request, reply, request.body.username),
+  );
 
   app.post("/api/auth/logout", { schema: { tags } }, async (request, reply) => {
     const ctx = await s.httpAuth.required(request);
@@ -33,7 +35,12 @@ export function authRoutes(app: App, s: Services): void {
   });
 }
 
-export async function guest(s: Services, request: FastifyRequest, reply: import("fastify").FastifyReply, username: string) {
+export async function guest(
+  s: Services,
+  request: FastifyRequest,
+  reply: import("fastify").FastifyReply,
+  username: string,
+) {
   const session = await s.auth.guest(username, request.ip);
   setSessionCookie(request, reply, session);
   return reply.status(201).send({ user: session.user, token: session.token });

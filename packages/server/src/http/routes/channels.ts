@@ -1,6 +1,6 @@
 import { LIMITS } from "@chorus/protocol";
 import { Type } from "@sinclair/typebox";
-import { ChannelParams, HistoryQuery, LiveBody, channelName } from "../schemas.js";
+import { ChannelParams, channelName, HistoryQuery, LiveBody } from "../schemas.js";
 import type { App, Services } from "../services.js";
 
 const SettingsPatch = Type.Partial(
@@ -23,7 +23,15 @@ export function channelRoutes(app: App, s: Services): void {
 
   app.post(
     "/api/channels",
-    { schema: { tags, body: Type.Object({ name: Type.String({ maxLength: 64 }), title: Type.Optional(Type.String({ maxLength: 1000 })) }) } },
+    {
+      schema: {
+        tags,
+        body: Type.Object({
+          name: Type.String({ maxLength: 64 }),
+          title: Type.Optional(Type.String({ maxLength: 1000 })),
+        }),
+      },
+    },
     async (request, reply) => {
       const ctx = await s.httpAuth.required(request);
       const channel = await s.channels.create(ctx, request.body.name, request.body.title);
@@ -41,7 +49,10 @@ export function channelRoutes(app: App, s: Services): void {
       schema: {
         tags,
         params: ChannelParams,
-        body: Type.Object({ title: Type.Optional(Type.String({ maxLength: 1000 })), settings: Type.Optional(SettingsPatch) }),
+        body: Type.Object({
+          title: Type.Optional(Type.String({ maxLength: 1000 })),
+          settings: Type.Optional(SettingsPatch),
+        }),
       },
     },
     async (request) => {
@@ -56,12 +67,16 @@ export function channelRoutes(app: App, s: Services): void {
     return reply.status(204).send();
   });
 
-  app.post("/api/channels/:name/live", { schema: { tags, params: ChannelParams, body: Type.Optional(LiveBody) } }, async (request, reply) => {
-    const ctx = await s.httpAuth.required(request);
-    const name = channelName(request.params.name);
-    const { broadcast, started } = await s.channels.goLive(ctx, name, request.body ?? {});
-    return reply.status(started ? 201 : 200).send({ broadcast, channel: await s.channels.get(name) });
-  });
+  app.post(
+    "/api/channels/:name/live",
+    { schema: { tags, params: ChannelParams, body: Type.Optional(LiveBody) } },
+    async (request, reply) => {
+      const ctx = await s.httpAuth.required(request);
+      const name = channelName(request.params.name);
+      const { broadcast, started } = await s.channels.goLive(ctx, name, request.body ?? {});
+      return reply.status(started ? 201 : 200).send({ broadcast, channel: await s.channels.get(name) });
+    },
+  );
 
   app.delete("/api/channels/:name/live", { schema: { tags, params: ChannelParams } }, async (request) => {
     const ctx = await s.httpAuth.required(request);
@@ -76,13 +91,21 @@ export function channelRoutes(app: App, s: Services): void {
 
   app.get(
     "/api/channels/:name/broadcasts/:id/messages",
-    { schema: { tags, params: Type.Object({ name: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 64 }) }), querystring: HistoryQuery } },
+    {
+      schema: {
+        tags,
+        params: Type.Object({ name: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 64 }) }),
+        querystring: HistoryQuery,
+      },
+    },
     async (request) => ({
       messages: await s.chat.transcript(channelName(request.params.name), request.params.id, request.query),
     }),
   );
 
-  app.get("/api/channels/:name/users", { schema: { tags, params: ChannelParams } }, async (request) => users(s, channelName(request.params.name)));
+  app.get("/api/channels/:name/users", { schema: { tags, params: ChannelParams } }, async (request) =>
+    users(s, channelName(request.params.name)),
+  );
 }
 
 export async function users(s: Services, name: string) {

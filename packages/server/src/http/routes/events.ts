@@ -1,5 +1,5 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "@sinclair/typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { invalid } from "../../errors.js";
 import { ChannelParams, channelName } from "../schemas.js";
 import type { App, Services } from "../services.js";
@@ -9,12 +9,25 @@ export const SinceQuery = Type.Object({ since: Type.Optional(Type.Integer({ mini
 export function eventRoutes(app: App, s: Services): void {
   app.get(
     "/api/channels/:name/events",
-    { schema: { tags: ["realtime"], params: ChannelParams, querystring: SinceQuery, description: "Server-Sent Events; resumes from Last-Event-ID or `since`" } },
+    {
+      schema: {
+        tags: ["realtime"],
+        params: ChannelParams,
+        querystring: SinceQuery,
+        description: "Server-Sent Events; resumes from Last-Event-ID or `since`",
+      },
+    },
     (request, reply) => streamEvents(s, request, reply, channelName(request.params.name), request.query.since),
   );
 }
 
-export async function streamEvents(s: Services, request: FastifyRequest, reply: FastifyReply, channel: string, sinceQuery: number | undefined) {
+export async function streamEvents(
+  s: Services,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  channel: string,
+  sinceQuery: number | undefined,
+) {
   await s.channels.state(channel);
   const ctx = await s.httpAuth.optional(request);
   const lastEventId = request.headers["last-event-id"];

@@ -1,22 +1,33 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "@sinclair/typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { PostInput } from "../../chat/chat-service.js";
-import { ChannelParams, HistoryQuery, PostMessageBody, channelName } from "../schemas.js";
+import { ChannelParams, channelName, HistoryQuery, PostMessageBody } from "../schemas.js";
 import type { App, Services } from "../services.js";
 
 export function messageRoutes(app: App, s: Services): void {
   const tags = ["messages"];
-  app.post("/api/channels/:name/messages", { schema: { tags, params: ChannelParams, body: PostMessageBody } }, (request, reply) =>
-    postMessage(s, request, reply, channelName(request.params.name), request.body),
+  app.post(
+    "/api/channels/:name/messages",
+    { schema: { tags, params: ChannelParams, body: PostMessageBody } },
+    (request, reply) => postMessage(s, request, reply, channelName(request.params.name), request.body),
   );
 
-  app.get("/api/channels/:name/messages", { schema: { tags, params: ChannelParams, querystring: HistoryQuery } }, async (request) => ({
-    messages: await s.chat.history(channelName(request.params.name), request.query),
-  }));
+  app.get(
+    "/api/channels/:name/messages",
+    { schema: { tags, params: ChannelParams, querystring: HistoryQuery } },
+    async (request) => ({
+      messages: await s.chat.history(channelName(request.params.name), request.query),
+    }),
+  );
 
   app.delete(
     "/api/channels/:name/messages/:id",
-    { schema: { tags, params: Type.Object({ name: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 64 }) }) } },
+    {
+      schema: {
+        tags,
+        params: Type.Object({ name: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 64 }) }),
+      },
+    },
     async (request, reply) => {
       const ctx = await s.httpAuth.required(request);
       await s.chat.remove(ctx, channelName(request.params.name), request.params.id);
@@ -26,7 +37,13 @@ export function messageRoutes(app: App, s: Services): void {
 }
 
 /** 201 once durably logged; a repeated nonce answers 200 with the original message. */
-export async function postMessage(s: Services, request: FastifyRequest, reply: FastifyReply, channel: string, input: PostInput) {
+export async function postMessage(
+  s: Services,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  channel: string,
+  input: PostInput,
+) {
   const ctx = await s.httpAuth.required(request);
   const { message, duplicate } = await s.chat.post(ctx, channel, input);
   return reply.status(duplicate ? 200 : 201).send({ message });

@@ -4,17 +4,24 @@ export function opsRoutes(app: App, s: Services): void {
   const tags = ["operations"];
   app.get("/healthz", { schema: { tags, description: "the process is up" } }, async () => ({ ok: true }));
 
-  app.get("/readyz", { schema: { tags, description: "the store (and bus) are reachable" } }, async (_request, reply) => {
-    const checks: Record<string, "ok" | "down"> = {};
-    try {
-      await Promise.race([s.store.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2_000))]);
-      checks["store"] = "ok";
-    } catch {
-      checks["store"] = "down";
-    }
-    const ready = Object.values(checks).every((c) => c === "ok");
-    return reply.status(ready ? 200 : 503).send({ ready, checks });
-  });
+  app.get(
+    "/readyz",
+    { schema: { tags, description: "the store (and bus) are reachable" } },
+    async (_request, reply) => {
+      const checks: Record<string, "ok" | "down"> = {};
+      try {
+        await Promise.race([
+          s.store.ping(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2_000)),
+        ]);
+        checks["store"] = "ok";
+      } catch {
+        checks["store"] = "down";
+      }
+      const ready = Object.values(checks).every((c) => c === "ok");
+      return reply.status(ready ? 200 : 503).send({ ready, checks });
+    },
+  );
 
   app.get("/metrics", { schema: { tags, description: "Prometheus text format" } }, async (_request, reply) => {
     reply.header("content-type", s.metrics.registry.contentType);

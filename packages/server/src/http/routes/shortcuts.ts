@@ -23,11 +23,21 @@ const ModerationBody = Type.Object({
 
 export function shortcutRoutes(app: App, s: Services): void {
   const tags = ["single-channel shortcuts"];
-  app.post("/api/chat/join", { schema: { tags, body: GuestBody } }, (request, reply) => guest(s, request, reply, request.body.username));
+  app.post("/api/chat/join", { schema: { tags, body: GuestBody } }, (request, reply) =>
+    guest(s, request, reply, request.body.username),
+  );
 
   app.post(
     "/api/chat/comment",
-    { schema: { tags, body: Type.Object({ message: Type.String({ maxLength: 4000 }), nonce: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }) } },
+    {
+      schema: {
+        tags,
+        body: Type.Object({
+          message: Type.String({ maxLength: 4000 }),
+          nonce: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        }),
+      },
+    },
     (request, reply) => postMessage(s, request, reply, MAIN, { text: request.body.message, nonce: request.body.nonce }),
   );
 
@@ -47,7 +57,9 @@ export function shortcutRoutes(app: App, s: Services): void {
     messages: await s.chat.history(MAIN, request.query),
   }));
 
-  app.post("/api/messages", { schema: { tags, body: PostMessageBody } }, (request, reply) => postMessage(s, request, reply, MAIN, request.body));
+  app.post("/api/messages", { schema: { tags, body: PostMessageBody } }, (request, reply) =>
+    postMessage(s, request, reply, MAIN, request.body),
+  );
 
   app.post("/api/chat/moderation", { schema: { tags, body: ModerationBody } }, async (request, reply) => {
     const ctx = await s.httpAuth.required(request);

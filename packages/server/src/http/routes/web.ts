@@ -5,8 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import fastifyStatic from "@fastify/static";
-import type { App } from "../services.js";
 import { sendError } from "../errors.js";
+import type { App } from "../services.js";
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -38,7 +38,11 @@ export async function webRoutes(app: App, distDir: string): Promise<void> {
   app.setNotFoundHandler((request, reply) => {
     if (request.method !== "GET" || request.url.startsWith("/api/") || !built) {
       if (!built && request.method === "GET" && request.url === "/") {
-        return reply.type("text/html").send("<!doctype html><title>Chorus</title><p>Chorus is running. Build the web UI with <code>npm run build</code>.</p>");
+        return reply
+          .type("text/html")
+          .send(
+            "<!doctype html><title>Chorus</title><p>Chorus is running. Build the web UI with <code>npm run build</code>.</p>",
+          );
       }
       return sendError(reply, "not_found", "no such route");
     }
