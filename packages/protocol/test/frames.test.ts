@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ClientFrame, decodeClientFrame, encodeClientFrame } from "../src/index.js";
+import { decodeClientFrame } from "../src/frame-decoder.js";
+import { type ClientFrame, encodeClientFrame } from "../src/index.js";
 
 const validFrame: fc.Arbitrary<ClientFrame> = fc.oneof(
   fc.record({ op: fc.constant("auth" as const), token: fc.string({ maxLength: 100 }) }),

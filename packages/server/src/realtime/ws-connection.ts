@@ -5,7 +5,8 @@
  * per connection, payload size (enforced by `ws` itself).
  */
 import { randomUUID } from "node:crypto";
-import { CLOSE_CODES, type ClientFrame, decodeClientFrame, type ServerFrame } from "@chorus/protocol";
+import { CLOSE_CODES, type ClientFrame, type ServerFrame } from "@chorus/protocol";
+import { decodeClientFrame } from "@chorus/protocol/decode";
 import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
 import type { AuthContext, AuthService } from "../auth/auth-service.js";
