@@ -31,12 +31,17 @@ export interface ChannelLog {
   append(channel: string, draft: EventDraft, dedupKey?: string): Promise<AppendResult>;
   /** The event appended earlier with this dedup key (within the dedup window), if any. */
   seen(dedupKey: string): Promise<LoggedEvent | null>;
-  /** The channel's latest seq (0 when empty) as this node knows it. */
-  head(channel: string): number;
+  /** The channel's latest seq (0 when empty). */
+  head(channel: string): Promise<number>;
   /** Events with seq in (afterSeq, toSeq], ascending; at most `limit`. */
   read(channel: string, afterSeq: number, toSeq: number, limit: number): Promise<ReadResult>;
-  /** Starts delivering this channel's events to listeners (a node watches only channels it serves). */
-  watch(channel: string): void;
+  /**
+   * Starts (reference-counted) delivering this channel's events to listeners — a node reads
+   * only the channels it serves — and resolves with the seq after which delivery is
+   * guaranteed: every event with a higher seq reaches the listeners, none at or below it
+   * needs to (the caller backfills up to it). This is what makes resume gap-free.
+   */
+  watch(channel: string): Promise<number>;
   unwatch(channel: string): void;
   onEvents(listener: LogListener): () => void;
   /** Resolves when everything appended so far is durable. */

@@ -30,6 +30,7 @@ export class ChannelSubscription implements Subscriber {
   /** Logged events at or below this seq were already sent (or predate the subscription). */
   private sentThrough = 0;
   private closed = false;
+  private watching = false;
 
   private constructor(
     readonly channel: string,
@@ -47,7 +48,6 @@ export class ChannelSubscription implements Subscriber {
   ): Promise<ChannelSubscription> {
     const sub = new ChannelSubscription(channel, sink, deps, viewer);
     deps.hub.subscribe(channel, sub);
-    deps.log.watch(channel);
     try {
       await sub.start(since);
     } catch (error) {
@@ -78,12 +78,17 @@ export class ChannelSubscription implements Subscriber {
     this.closed = true;
     this.held = [];
     this.deps.hub.unsubscribe(this.channel, this);
-    if (this.deps.hub.subscriberCount(this.channel) === 0) this.deps.log.unwatch(this.channel);
+    if (this.watching) this.deps.log.unwatch(this.channel);
     this.deps.presence.leave(this.channel, this.viewer);
   }
 
   private async start(since: number | undefined): Promise<void> {
-    const head = this.deps.log.head(this.channel);
+    const head = await this.deps.log.watch(this.channel);
+    if (this.closed) {
+      this.deps.log.unwatch(this.channel);
+      return;
+    }
+    this.watching = true;
     let recovered = true;
     let backfill: EncodedBatch | null = null;
     if (since !== undefined && since < head) {

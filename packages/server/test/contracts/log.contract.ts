@@ -42,7 +42,7 @@ export function logContract(name: string, open: () => Promise<LogHarness>): void
       for (const r of results) if (r.event.type === "message") expect(r.event.data.seq).toBe(r.event.seq);
       // Durable: the store already has every acknowledged event.
       expect(await h.store.events.maxSeq(channel)).toBe(50);
-      expect(h.log.head(channel)).toBe(50);
+      expect(await h.log.head(channel)).toBe(50);
     });
 
     it("keeps seqs per channel", async () => {
@@ -63,18 +63,20 @@ export function logContract(name: string, open: () => Promise<LogHarness>): void
       expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
       const c = await h.log.append(channel, draft(channel, "x"), "k1");
       expect(c).toMatchObject({ duplicate: true, event: { seq: a.event.seq } });
-      expect(h.log.head(channel)).toBe(1);
+      expect(await h.log.head(channel)).toBe(1);
     });
 
     it("delivers every event once, in order, to listeners", async () => {
       const seen: LoggedEvent[] = [];
-      h.log.watch(channel);
+      expect(await h.log.watch(channel)).toBe(0);
       const off = h.log.onEvents((ch, events) => {
         if (ch === channel) seen.push(...events);
       });
       await Promise.all(Array.from({ length: 30 }, (_, i) => h.log.append(channel, draft(channel, `m${i}`))));
       await h.log.drain();
+      await waitFor(() => seen.length >= 30);
       off();
+      h.log.unwatch(channel);
       expect(seen.map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     });
 
@@ -92,7 +94,7 @@ export function logContract(name: string, open: () => Promise<LogHarness>): void
     it("continues seqs after a restart and never reuses one", async () => {
       for (let i = 0; i < 5; i++) await h.log.append(channel, draft(channel, `m${i}`), `key-${i}`);
       const log = await h.reopen();
-      expect(log.head(channel)).toBe(5);
+      expect(await log.head(channel)).toBe(5);
       const next = await log.append(channel, draft(channel, "after restart"));
       expect(next.event.seq).toBe(6);
       // Dedup survives the restart: a client retrying its send does not duplicate.
@@ -111,4 +113,12 @@ export function logContract(name: string, open: () => Promise<LogHarness>): void
       expect(retried).toMatchObject({ duplicate: false, event: { seq: 2 } });
     });
   });
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

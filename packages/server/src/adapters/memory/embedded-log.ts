@@ -91,7 +91,11 @@ export class EmbeddedLog implements ChannelLog {
     return entry ? this.resolveDuplicate(entry) : null;
   }
 
-  head(channel: string): number {
+  async head(channel: string): Promise<number> {
+    return this.currentHead(channel);
+  }
+
+  private currentHead(channel: string): number {
     return this.heads.get(channel) ?? 0;
   }
 
@@ -112,8 +116,9 @@ export class EmbeddedLog implements ChannelLog {
     return { events, complete: contiguous && events.length === wanted };
   }
 
-  watch(): void {
-    // Embedded: every event of this process is already local.
+  async watch(channel: string): Promise<number> {
+    // Embedded: every event is local and listeners see each one after its head moved.
+    return this.currentHead(channel);
   }
 
   unwatch(): void {}
@@ -176,7 +181,7 @@ export class EmbeddedLog implements ChannelLog {
   private async commit(batch: PendingAppend[]): Promise<void> {
     const nextHeads = new Map<string, number>();
     const persisted: PersistedEvent[] = batch.map((p) => {
-      const seq = (nextHeads.get(p.channel) ?? this.head(p.channel)) + 1;
+      const seq = (nextHeads.get(p.channel) ?? this.currentHead(p.channel)) + 1;
       nextHeads.set(p.channel, seq);
       return { event: stampSeq(p.channel, seq, p.draft), dedupKey: p.dedupKey };
     });
