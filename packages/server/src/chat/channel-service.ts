@@ -150,7 +150,7 @@ export class ChannelService {
     const state = await this.state(name);
     if (!hasRole(state, ctx.user, "owner")) throw forbidden("only the owner can delete the channel");
     if (name === "main") throw forbidden("the main channel cannot be deleted");
-    await this.log.drain();
+    await this.log.drain(name);
     await this.store.channels.delete(name);
     this.cache.delete(name);
     this.log.forget(name);
@@ -207,7 +207,7 @@ export class ChannelService {
     if (!state.broadcast) throw conflict("the channel is not live");
     const endedAt = Date.now();
     // Make every message of the broadcast durable before it is archived and counted.
-    await this.log.drain();
+    await this.log.drain(name);
     await this.store.broadcasts.update(state.broadcast.id, { endedAt });
     await this.store.channels.update(name, { liveBroadcastId: null });
     const ended = await this.store.broadcasts.byId(state.broadcast.id);

@@ -56,7 +56,7 @@ export class ChatService {
     const dedupKey = input.nonce === undefined ? undefined : `${channelName}:${user.id}:${input.nonce}`;
     // A retried nonce is answered before any limit is charged: retrying must never cost.
     if (dedupKey !== undefined) {
-      const original = await this.log.seen(dedupKey);
+      const original = await this.log.seen(channelName, dedupKey);
       if (original?.type === "message")
         return { durable: Promise.resolve({ message: original.data, duplicate: true }) };
     }
@@ -110,7 +110,7 @@ export class ChatService {
     // Wait for in-flight appends so a message just acknowledged can be found.
     let ref = await this.store.events.messageRef(channelName, messageId);
     if (!ref) {
-      await this.log.drain();
+      await this.log.drain(channelName);
       ref = await this.store.events.messageRef(channelName, messageId);
     }
     if (!ref || ref.deleted) throw notFound("message");

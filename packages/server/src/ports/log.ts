@@ -30,7 +30,7 @@ export interface ReadResult {
 export interface ChannelLog {
   append(channel: string, draft: EventDraft, dedupKey?: string): Promise<AppendResult>;
   /** The event appended earlier with this dedup key (within the dedup window), if any. */
-  seen(dedupKey: string): Promise<LoggedEvent | null>;
+  seen(channel: string, dedupKey: string): Promise<LoggedEvent | null>;
   /** The channel's latest seq (0 when empty). */
   head(channel: string): Promise<number>;
   /** Events with seq in (afterSeq, toSeq], ascending; at most `limit`. */
@@ -44,8 +44,11 @@ export interface ChannelLog {
   watch(channel: string): Promise<number>;
   unwatch(channel: string): void;
   onEvents(listener: LogListener): () => void;
-  /** Resolves when everything appended so far is durable. */
-  drain(): Promise<void>;
+  /**
+   * Resolves when everything appended so far (to `channel`, or to any channel) is in the
+   * Store, so that history reads see it. Bounded: gives up after a few seconds.
+   */
+  drain(channel?: string): Promise<void>;
   /** Forgets a deleted channel's window; its seq counter keeps its high-water mark. */
   forget(channel: string): void;
   close(): Promise<void>;

@@ -110,6 +110,14 @@ export interface EventStore {
   /** Visible messages for history and transcripts, ascending by seq. */
   messages(query: HistoryQuery): Promise<Message[]>;
   messageRef(channel: string, id: string): Promise<MessageRef | null>;
+  /**
+   * Reserves the next `size` seqs of a channel for a log that keeps its counter elsewhere
+   * (Redis): returns `from` (every seq ≤ from may already have been handed out) and the new
+   * `ceiling` (seqs up to it may now be used). Leases only grow, and never start below the
+   * channel's stored events, so a log that lost its counter restarts above anything it
+   * could have handed out before.
+   */
+  leaseSeqs(channel: string, atLeast: number, size: number): Promise<{ from: number; ceiling: number }>;
   /** Message events appended since `sinceAt` that carried a dedup key (nonce), for restoring dedup after a restart. */
   recentDedupKeys(sinceAt: number): Promise<Array<{ key: string; channel: string; seq: number }>>;
 }

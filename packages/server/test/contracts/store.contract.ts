@@ -169,6 +169,16 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       expect((await store.events.messages({ channel, broadcastId: b2.id, limit: 10 })).length).toBe(2);
     });
 
+    it("leases seqs that only grow and start above stored events", async () => {
+      const { channel, user } = await seedChannel(store);
+      expect(await store.events.leaseSeqs(channel, 0, 100)).toEqual({ from: 0, ceiling: 100 });
+      expect(await store.events.leaseSeqs(channel, 50, 100)).toEqual({ from: 100, ceiling: 200 });
+      expect(await store.events.leaseSeqs(channel, 500, 100)).toEqual({ from: 500, ceiling: 600 });
+      const other = (await seedChannel(store)).channel;
+      await store.events.append([1, 2, 3].map((seq) => ({ event: messageEvent(other, seq, user), dedupKey: null })));
+      expect(await store.events.leaseSeqs(other, 0, 10)).toEqual({ from: 3, ceiling: 13 });
+    });
+
     it("keeps the first secret", async () => {
       const name = `s_${randomUUID()}`;
       expect(await store.secrets.getOrCreate(name, "first")).toBe("first");

@@ -86,7 +86,7 @@ export class EmbeddedLog implements ChannelLog {
     return { event: await promise, duplicate: false };
   }
 
-  async seen(dedupKey: string): Promise<LoggedEvent | null> {
+  async seen(_channel: string, dedupKey: string): Promise<LoggedEvent | null> {
     const entry = this.dedup.get(dedupKey);
     return entry ? this.resolveDuplicate(entry) : null;
   }

@@ -90,6 +90,15 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "002_seq_leases": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("seq_leases")
+        .addColumn("channel", "text", (c) => c.primaryKey())
+        .addColumn("ceiling", "int8", (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = {

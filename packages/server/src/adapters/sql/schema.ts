@@ -60,6 +60,10 @@ export interface Database {
     dedup_key: string | null;
     deleted_at: Int8 | null;
   };
+  seq_leases: {
+    channel: string;
+    ceiling: Int8;
+  };
   secrets: {
     name: string;
     value: string;

@@ -446,6 +446,20 @@ class SqlEvents implements EventStore {
     return { id: row.message_id, seq: num(row.seq), authorId: row.author_id, deleted: row.deleted_at !== null };
   }
 
+  async leaseSeqs(channel: string, atLeast: number, size: number): Promise<{ from: number; ceiling: number }> {
+    const floor = Math.max(atLeast, await this.maxSeq(channel));
+    const row = await this.db
+      .insertInto("seq_leases")
+      .values({ channel, ceiling: floor + size })
+      .onConflict((oc) =>
+        oc.column("channel").doUpdateSet({ ceiling: sql`greatest(seq_leases.ceiling, ${floor}) + ${size}` }),
+      )
+      .returning("ceiling")
+      .executeTakeFirstOrThrow();
+    const ceiling = num(row.ceiling);
+    return { from: ceiling - size, ceiling };
+  }
+
   async recentDedupKeys(sinceAt: number): Promise<Array<{ key: string; channel: string; seq: number }>> {
     const rows = await this.db
       .selectFrom("events")
