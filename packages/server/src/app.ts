@@ -8,10 +8,7 @@ import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { LogController } from "fastify";
 import { type Logger, pino } from "pino";
-import { EmbeddedLog } from "./adapters/memory/embedded-log.js";
-import { MemoryLimiter } from "./adapters/memory/memory-limiter.js";
-import { MemoryPresence } from "./adapters/memory/memory-presence.js";
-import { openStore } from "./adapters/sql/open-store.js";
+import { openAdapters } from "./adapters/open-adapters.js";
 import { AuthService } from "./auth/auth-service.js";
 import { TokenSigner } from "./auth/tokens.js";
 import { ChannelService } from "./chat/channel-service.js";
@@ -55,17 +52,12 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       },
     });
   const metrics = new Metrics();
-  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const log = await EmbeddedLog.open(store, {
-    recentWindow: config.limits.recentWindow,
-    commitDelayMs: config.commitDelayMs,
-  });
-  const presence = new MemoryPresence();
   const rules: LimiterRules = {
     message: { points: config.limits.messagesPerWindow, durationSec: config.limits.messageWindowSec },
     auth: { points: config.limits.authPerMinute, durationSec: 60 },
   };
-  const limiter = new MemoryLimiter(rules);
+  const adapters = await openAdapters(config, rules, log0, metrics);
+  const { store, log, presence, limiter, bus } = adapters;
 
   const secret = config.jwtSecret ?? (await store.secrets.getOrCreate("jwt", randomSecret()));
   const auth = new AuthService(store, new TokenSigner(secret), limiter, {
@@ -91,9 +83,25 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     { auth, chat, channels, subscriptions, metrics, limits: config.limits, logger: log0 },
     config.allowedOrigins,
   );
-  auth.onRevoked((sessionId) => {
-    ws.revokeSession(sessionId);
-    sse.revokeSession(sessionId);
+  // Revocations and channel changes reach every node through the bus (this one included).
+  auth.onRevoked((sessionId, userId) => {
+    bus
+      .publish({ type: "session_revoked", sessionId, userId })
+      .catch((error: unknown) => log0.warn({ err: error }, "bus publish failed"));
+  });
+  bus.subscribe((message) => {
+    if (message.type === "session_revoked") {
+      auth.forgetSession(message.sessionId);
+      ws.revokeSession(message.sessionId);
+      sse.revokeSession(message.sessionId);
+    } else {
+      channels.invalidate(message.channel);
+    }
+  });
+  channels.onChanged((channel) => {
+    bus
+      .publish({ type: "channel_changed", channel })
+      .catch((error: unknown) => log0.warn({ err: error }, "bus publish failed"));
   });
   const httpAuth = new HttpAuth(auth, config.allowedOrigins);
   const services: Services = {
@@ -108,6 +116,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     chat,
     sse,
     metrics,
+    health: adapters.health,
   };
 
   const app: App = Fastify({
@@ -163,10 +172,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       await ws.close();
       hub.flush();
       await app.close();
-      await log.close();
-      await limiter.close();
-      await presence.close();
-      await store.close();
+      await adapters.close();
     })();
     return closing;
   };

@@ -25,6 +25,18 @@ export interface Config {
   /** Usernames exempt from per-user chat rate limits (bots, load generators). */
   botUsers: string[];
   webDistDir: string;
+  /** This node's name in a cluster (Redis consumer, presence); defaults to host-pid. */
+  nodeId: string | null;
+  redis: {
+    /** Seqs reserved in the store per lease (how far a seq counter jumps if Redis loses it). */
+    leaseSize: number;
+    /** Safety cap on a channel stream's length; normal trimming follows persistence. */
+    maxStreamLength: number;
+    /** Persister pause when it finds nothing to store. */
+    persistIdleMs: number;
+    /** A persister's unacknowledged entries idle this long are claimed by another node. */
+    claimIdleMs: number;
+  };
   limits: {
     wsMaxPayloadBytes: number;
     httpBodyMaxBytes: number;
@@ -136,6 +148,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     adminPassword,
     botUsers: list("BOT_USERS").map((u) => u.toLowerCase()),
     webDistDir: path.resolve(cwd, str("WEB_DIST_DIR") ?? "packages/web/dist"),
+    nodeId: str("NODE_ID"),
+    redis: {
+      leaseSize: int("SEQ_LEASE_SIZE", 10_000, 10, 10_000_000),
+      maxStreamLength: int("REDIS_STREAM_MAXLEN", 100_000, 1_000, 100_000_000),
+      persistIdleMs: int("PERSIST_IDLE_MS", 50, 1, 10_000),
+      claimIdleMs: int("PERSIST_CLAIM_IDLE_MS", 15_000, 100, 3_600_000),
+    },
     limits: {
       wsMaxPayloadBytes: int("WS_MAX_PAYLOAD_BYTES", LIMITS.wsMaxPayloadBytes, 256, 1024 * 1024),
       httpBodyMaxBytes: int("HTTP_BODY_MAX_BYTES", LIMITS.httpBodyMaxBytes, 256, 1024 * 1024),
@@ -154,6 +173,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     viewerCountIntervalMs: int("VIEWER_COUNT_INTERVAL_MS", 5_000, 100, 600_000),
     shutdownGraceMs: int("SHUTDOWN_GRACE_MS", 5_000, 0, 120_000),
   };
+  if (config.redisUrl !== null && config.databaseUrl === null) {
+    problems.push("REDIS_URL needs DATABASE_URL: every node of a cluster must share one PostgreSQL store");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -41,6 +41,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly streamLength = new Gauge({
+    name: "chorus_redis_stream_length",
+    help: "Entries in a channel's Redis stream (alert near the MAXLEN safety cap)",
+    labelNames: ["channel"] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     // Includes process CPU, RSS and event-loop delay percentiles (nodejs_eventloop_lag_*).
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });

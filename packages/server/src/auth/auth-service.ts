@@ -98,6 +98,11 @@ export class AuthService {
     for (const listener of this.revokedListeners) listener(ctx.sessionId, ctx.user.id);
   }
 
+  /** Another node revoked this session: drop it from the cache so the next use re-reads it. */
+  forgetSession(sessionId: string): void {
+    this.sessions.delete(sessionId);
+  }
+
   onRevoked(listener: (sessionId: string, userId: string) => void): () => void {
     this.revokedListeners.add(listener);
     return () => this.revokedListeners.delete(listener);

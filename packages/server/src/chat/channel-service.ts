@@ -41,6 +41,7 @@ export interface ChannelPatch {
 
 export class ChannelService {
   private readonly cache = new Map<string, ChannelState>();
+  private readonly changeListeners = new Set<(channel: string) => void>();
 
   constructor(
     private readonly store: Store,
@@ -71,6 +72,20 @@ export class ChannelService {
       }
       await this.refresh("main");
     }
+  }
+
+  /** Called after this node changed a channel, so other nodes can refresh (see invalidate). */
+  onChanged(listener: (channel: string) => void): void {
+    this.changeListeners.add(listener);
+  }
+
+  /** Another node changed the channel: reload it (or drop it if it was deleted). */
+  invalidate(name: string): void {
+    void this.refresh(name).catch(() => this.cache.delete(name));
+  }
+
+  private changed(name: string): void {
+    for (const listener of this.changeListeners) listener(name);
   }
 
   /** The cached state, loading it if another node created the channel. */
@@ -143,6 +158,7 @@ export class ChannelService {
     if (!updated) throw notFound("channel");
     const channel = await this.toPublic(updated);
     await this.log.append(name, { type: "channel_updated", at: Date.now(), data: { channel } });
+    this.changed(name);
     return channel;
   }
 
@@ -154,6 +170,7 @@ export class ChannelService {
     await this.store.channels.delete(name);
     this.cache.delete(name);
     this.log.forget(name);
+    this.changed(name);
   }
 
   async goLive(
@@ -198,6 +215,7 @@ export class ChannelService {
     await this.refresh(name);
     const event = toBroadcast(broadcast);
     await this.log.append(name, { type: "stream_started", at: broadcast.startedAt, data: { broadcast: event } });
+    this.changed(name);
     return { broadcast: event, started: true };
   }
 
@@ -215,6 +233,7 @@ export class ChannelService {
     if (!ended) throw notFound("broadcast");
     const broadcast = toBroadcast(ended);
     await this.log.append(name, { type: "stream_ended", at: endedAt, data: { broadcast } });
+    this.changed(name);
     return broadcast;
   }
 
@@ -232,6 +251,7 @@ export class ChannelService {
   async setRole(name: string, userId: string, role: Role): Promise<void> {
     await this.store.channels.setRole(name, userId, role);
     await this.refresh(name);
+    this.changed(name);
   }
 
   async toPublic(state: ChannelState): Promise<Channel> {

@@ -26,6 +26,8 @@ export interface Services {
   chat: ChatService;
   sse: SseGateway;
   metrics: Metrics;
+  /** Which dependency answers, for /readyz. */
+  health: () => Promise<Record<string, "ok" | "down">>;
 }
 
 export type App = FastifyInstance<

@@ -63,10 +63,11 @@ export class ChannelSubscription implements Subscriber {
       this.held.push(batch);
       return;
     }
-    this.sink.enqueue(
-      batch.firstSeq !== undefined && batch.firstSeq <= this.sentThrough ? batch.after(this.sentThrough) : batch,
-    );
-    if (batch.events.length > 0) this.advance(batch);
+    const fresh = batch.firstSeq !== undefined && batch.firstSeq <= this.sentThrough ? batch.after(this.sentThrough) : batch;
+    // Everything in it was already sent (by the backfill): nothing to write.
+    if (fresh.events.length === 0) return;
+    this.sink.enqueue(fresh);
+    this.advance(fresh);
   }
 
   flush(): void {

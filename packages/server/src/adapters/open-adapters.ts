@@ -1,0 +1,159 @@
+/**
+ * Picks the adapters for a configuration. No REDIS_URL and no DATABASE_URL: everything
+ * embedded in this process. DATABASE_URL alone: PostgreSQL store, embedded log (one node).
+ * Both: the distributed set — Redis Streams log with its persister, Redis presence, limits
+ * and bus, PostgreSQL store — and any number of identical nodes.
+ */
+import { hostname } from "node:os";
+import { Redis, type RedisOptions } from "ioredis";
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import type { Metrics } from "../metrics.js";
+import type { ClusterBus } from "../ports/bus.js";
+import type { Limiter, LimiterRules } from "../ports/limiter.js";
+import type { ChannelLog } from "../ports/log.js";
+import type { Presence } from "../ports/presence.js";
+import type { Store } from "../ports/store.js";
+import { EmbeddedLog } from "./memory/embedded-log.js";
+import { MemoryBus } from "./memory/memory-bus.js";
+import { MemoryLimiter } from "./memory/memory-limiter.js";
+import { MemoryPresence } from "./memory/memory-presence.js";
+import { RedisPersister } from "./redis/persister.js";
+import { RedisBus } from "./redis/redis-bus.js";
+import { RedisLimiter } from "./redis/redis-limiter.js";
+import { RedisLog } from "./redis/redis-log.js";
+import { RedisPresence } from "./redis/redis-presence.js";
+import { openStore } from "./sql/open-store.js";
+
+export interface Adapters {
+  mode: "embedded" | "distributed";
+  store: Store;
+  log: ChannelLog;
+  presence: Presence;
+  limiter: Limiter;
+  bus: ClusterBus;
+  /** Which dependency answers (for /readyz). */
+  health(): Promise<Record<string, "ok" | "down">>;
+  close(): Promise<void>;
+}
+
+export async function openAdapters(
+  config: Config,
+  rules: LimiterRules,
+  logger: Logger,
+  metrics: Metrics,
+): Promise<Adapters> {
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const storeHealth = async () => withTimeout(store.ping(), 2_000);
+  if (config.redisUrl === null) {
+    const log = await EmbeddedLog.open(store, {
+      recentWindow: config.limits.recentWindow,
+      commitDelayMs: config.commitDelayMs,
+    });
+    const presence = new MemoryPresence();
+    const limiter = new MemoryLimiter(rules);
+    const bus = new MemoryBus();
+    return {
+      mode: "embedded",
+      store,
+      log,
+      presence,
+      limiter,
+      bus,
+      health: async () => ({ store: (await storeHealth()) ? "ok" : "down" }),
+      close: async () => {
+        await log.close();
+        await bus.close();
+        await limiter.close();
+        await presence.close();
+        await store.close();
+      },
+    };
+  }
+
+  const nodeId = config.nodeId ?? `${hostname()}-${process.pid}`;
+  const options: RedisOptions = {
+    lazyConnect: true,
+    // RESP2 reply shapes (XREAD: [[key, entries], …]) — what the stream parsers expect.
+    protocol: 2,
+    // Fail fast while Redis is away (writes answer 503), reconnect in the background with backoff.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 5_000,
+    retryStrategy: (times) => Math.min(5_000, 100 * 2 ** Math.min(times, 6)) * (0.5 + Math.random() / 2),
+    connectionName: `chorus:${nodeId}`,
+  };
+  const redis = new Redis(config.redisUrl, options);
+  // The blocking XREAD and the pub/sub subscriber each need a connection of their own.
+  const reader = new Redis(config.redisUrl, {
+    ...options,
+    commandTimeout: undefined,
+    connectionName: `chorus:${nodeId}:reader`,
+  });
+  const subscriber = new Redis(config.redisUrl, {
+    ...options,
+    enableOfflineQueue: true,
+    commandTimeout: undefined,
+    connectionName: `chorus:${nodeId}:bus`,
+  });
+  for (const client of [redis, reader, subscriber]) {
+    client.on("error", (error: Error) => logger.debug({ err: error }, "redis connection error"));
+  }
+  await Promise.all([redis.connect(), reader.connect(), subscriber.connect()]);
+  const log = new RedisLog(redis, reader, store, logger, {
+    leaseSize: config.redis.leaseSize,
+    dedupTtlSec: 600,
+    maxStreamLength: config.redis.maxStreamLength,
+    blockMs: 2_000,
+  });
+  await log.start();
+  const persister = new RedisPersister(redis, store, logger, metrics, {
+    consumer: nodeId,
+    batch: 1_000,
+    idleMs: config.redis.persistIdleMs,
+    claimIdleMs: config.redis.claimIdleMs,
+    maxAttempts: 5,
+    recentWindow: config.limits.recentWindow,
+    maxStreamLength: config.redis.maxStreamLength,
+  });
+  persister.start();
+  const presence = new RedisPresence(redis, logger, { nodeId, publishMs: 2_000, staleMs: 6_000, maxListed: 1_000 });
+  const limiter = new RedisLimiter(redis, rules);
+  const bus = await RedisBus.open(redis, subscriber, logger);
+  return {
+    mode: "distributed",
+    store,
+    log,
+    presence,
+    limiter,
+    bus,
+    health: async () => ({
+      store: (await storeHealth()) ? "ok" : "down",
+      redis: (await withTimeout(redis.ping(), 2_000)) ? "ok" : "down",
+    }),
+    close: async () => {
+      await persister.stop();
+      await log.close();
+      await presence.close();
+      await bus.close();
+      await limiter.close();
+      await store.close();
+      for (const client of [redis, reader, subscriber]) client.disconnect();
+    },
+  };
+}
+
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      promise,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("timeout")), ms))),
+    ]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
