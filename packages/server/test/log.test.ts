@@ -1,9 +1,15 @@
+import { Redis } from "ioredis";
+import pino from "pino";
 import { afterAll } from "vitest";
 import { EmbeddedLog } from "../src/adapters/memory/embedded-log.js";
+import { channelKeys } from "../src/adapters/redis/keys.js";
+import { RedisLog } from "../src/adapters/redis/redis-log.js";
 import { openStore } from "../src/adapters/sql/open-store.js";
 import type { ChannelLog } from "../src/ports/log.js";
 import type { Store } from "../src/ports/store.js";
 import { logContract } from "./contracts/log.contract.js";
+import { freshDatabase, postgresAvailable } from "./contracts/pg.js";
+import { redisServerAvailable, startTestRedis } from "./redis-server.js";
 
 /** Wraps a store so a test can make its event writes fail, as a dead database would. */
 function breakable(store: Store): { store: Store; setBroken: (b: boolean) => void } {
@@ -37,9 +43,68 @@ logContract("embedded (PGlite group commit)", async () => {
       log = await EmbeddedLog.open(store, { recentWindow: 8 });
       return log;
     },
-    breakWrites: setBroken,
+    breakWrites: async (broken) => setBroken(broken),
+    durableHead: (channel) => raw.events.maxSeq(channel),
     async dispose() {
       await log.close();
     },
   };
 });
+
+if (redisServerAvailable() && (await postgresAvailable())) {
+  const redisServer = await startTestRedis();
+  const db = await freshDatabase();
+  const store = await openStore({ dataDir: "memory://", databaseUrl: db.url });
+  afterAll(async () => {
+    await store.close();
+    await db.drop();
+    await redisServer.dispose();
+  });
+  const client = () =>
+    new Redis(redisServer.url, { protocol: 2, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const options = { leaseSize: 100, dedupTtlSec: 600, maxStreamLength: 100_000, blockMs: 500 };
+
+  logContract("Redis Streams", async () => {
+    const open = async () => {
+      const redis = client();
+      const reader = client();
+      await Promise.all([redis.connect(), reader.connect()]);
+      const log = new RedisLog(redis, reader, store, pino({ level: "silent" }), options);
+      await log.start();
+      return { log, redis, reader };
+    };
+    let current = await open();
+    const close = async () => {
+      await current.log.close();
+      current.redis.disconnect();
+      current.reader.disconnect();
+    };
+    return {
+      get log() {
+        return current.log;
+      },
+      store,
+      async reopen() {
+        await close();
+        current = await open();
+        return current.log;
+      },
+      async breakWrites(broken) {
+        if (broken) {
+          current.redis.disconnect();
+          return;
+        }
+        while (current.redis.status !== "end") await new Promise((r) => setTimeout(r, 10));
+        await current.redis.connect();
+      },
+      async durableHead(channel) {
+        const probe = client();
+        await probe.connect();
+        const last = await probe.xrevrange(channelKeys(channel).stream, "+", "-", "COUNT", 1);
+        probe.disconnect();
+        return last[0] ? Number.parseInt(last[0][0], 10) : 0;
+      },
+      dispose: close,
+    };
+  });
+}

@@ -63,7 +63,8 @@ export class ChannelSubscription implements Subscriber {
       this.held.push(batch);
       return;
     }
-    const fresh = batch.firstSeq !== undefined && batch.firstSeq <= this.sentThrough ? batch.after(this.sentThrough) : batch;
+    const fresh =
+      batch.firstSeq !== undefined && batch.firstSeq <= this.sentThrough ? batch.after(this.sentThrough) : batch;
     // Everything in it was already sent (by the backfill): nothing to write.
     if (fresh.events.length === 0) return;
     this.sink.enqueue(fresh);

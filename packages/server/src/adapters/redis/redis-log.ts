@@ -36,6 +36,8 @@ export class RedisLog implements ChannelLog {
   /** Watched channels: reference count and the last seq handed to listeners. */
   private readonly watched = new Map<string, { refs: number; position: number; ready: Promise<void> | null }>();
   private readonly activeMarked = new Map<string, number>();
+  /** One lease extension per channel at a time on this node (concurrent appends share it). */
+  private readonly leasing = new Map<string, Promise<void>>();
   private readerId: number | null = null;
   private closed = false;
   private loop: Promise<void> | null = null;
@@ -196,7 +198,16 @@ export class RedisLog implements ChannelLog {
     return event;
   }
 
-  private async extendLease(channel: string): Promise<void> {
+  private extendLease(channel: string): Promise<void> {
+    let pending = this.leasing.get(channel);
+    if (!pending) {
+      pending = this.installLease(channel).finally(() => this.leasing.delete(channel));
+      this.leasing.set(channel, pending);
+    }
+    return pending;
+  }
+
+  private async installLease(channel: string): Promise<void> {
     const keys = channelKeys(channel);
     const current = Number((await this.redis.get(keys.seq)) ?? 0);
     const lease = await this.store.events.leaseSeqs(channel, current, this.options.leaseSize);
