@@ -4,7 +4,7 @@
  */
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from "@chorus/protocol";
 import type { FastifyError, FastifyReply } from "fastify";
-import { AppError } from "../errors.js";
+import { AppError, isUnavailableError } from "../errors.js";
 import type { App } from "./services.js";
 
 export function sendError(reply: FastifyReply, code: ErrorCode, message: string, retryAfterMs?: number): FastifyReply {
@@ -33,6 +33,10 @@ export function installErrorHandling(app: App): void {
     if (fe.statusCode === 413) return sendError(reply, "payload_too_large", "request body is too large");
     if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
       return sendError(reply, "invalid_request", fe.message);
+    }
+    if (isUnavailableError(error)) {
+      request.log.warn({ err: error }, "dependency unavailable");
+      return sendError(reply, "unavailable", "a backing service is unavailable, try again shortly", 1_000);
     }
     request.log.error({ err: error }, "request failed");
     return sendError(reply, "internal", "internal error");

@@ -13,7 +13,7 @@ import type { AuthContext, AuthService } from "../auth/auth-service.js";
 import { toPublicUser } from "../auth/users.js";
 import type { ChannelService } from "../chat/channel-service.js";
 import type { ChatService } from "../chat/chat-service.js";
-import { AppError } from "../errors.js";
+import { AppError, isUnavailableError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import type { EncodedBatch } from "./encoded.js";
 import { ChannelSubscription, type Sink, type SubscriptionDeps } from "./subscription.js";
@@ -217,11 +217,20 @@ export class WsConnection implements Sink {
   }
 
   private fail(error: unknown, frame: ClientFrame): void {
+    const unavailable = !(error instanceof AppError) && isUnavailableError(error);
     const out: ServerFrame =
       error instanceof AppError
         ? { op: "error", code: error.code, message: error.message }
-        : { op: "error", code: "internal", message: "internal error" };
-    if (!(error instanceof AppError)) this.deps.logger.error({ err: error, op: frame.op }, "ws frame failed");
+        : unavailable
+          ? {
+              op: "error",
+              code: "unavailable",
+              message: "a backing service is unavailable, try again shortly",
+              retryAfterMs: 1_000,
+            }
+          : { op: "error", code: "internal", message: "internal error" };
+    if (!(error instanceof AppError) && !unavailable)
+      this.deps.logger.error({ err: error, op: frame.op }, "ws frame failed");
     if (error instanceof AppError && error.retryAfterMs !== undefined) out.retryAfterMs = error.retryAfterMs;
     if (frame.op === "send") out.nonce = frame.nonce;
     if (frame.op === "subscribe" || frame.op === "unsubscribe" || frame.op === "send") out.channel = frame.channel;
