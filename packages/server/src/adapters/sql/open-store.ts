@@ -19,7 +19,15 @@ export interface StoreOptions {
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl !== null) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5_000 });
+    // Bounded waits: an unreachable or stuck PostgreSQL turns into a 503 within seconds, not a hang.
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: 5_000,
+      query_timeout: 10_000,
+      statement_timeout: 10_000,
+    });
+    pool.on("error", () => undefined); // idle client errors surface on the next query instead
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await migrate(db as unknown as Kysely<unknown>, { advisoryLock: true });
     return new SqlStore(db);
