@@ -38,6 +38,8 @@ export class RedisPersister {
   private groups = new Set<string>();
   private channelsCache: { at: number; names: string[] } = { at: 0, names: [] };
   private readonly attempts = new Map<string, number>();
+  /** Channels with entries this consumer read but could not store yet. */
+  private readonly retry = new Set<string>();
   private lastClaim = 0;
   private lastLengthCheck = 0;
 
@@ -63,8 +65,40 @@ export class RedisPersister {
   /** One round over every channel; returns how many entries were stored. Exposed for tests. */
   async round(): Promise<number> {
     const channels = await this.channels();
+    for (const channel of channels) await this.ensureGroup(channel);
     let stored = 0;
-    for (const channel of channels) stored += await this.persistChannel(channel);
+    // Our own unacknowledged entries (an insert failed) are retried before anything new.
+    for (const channel of [...this.retry]) {
+      const entries = await this.readGroup(channel, "0");
+      if (entries.length === 0) this.retry.delete(channel);
+      else stored += await this.persist(channel, entries);
+    }
+    // New entries of every channel in one pipelined round trip.
+    const pipeline = this.redis.pipeline();
+    for (const channel of channels) {
+      pipeline.call(
+        "XREADGROUP",
+        "GROUP",
+        PERSIST_GROUP,
+        this.options.consumer,
+        "COUNT",
+        String(this.options.batch),
+        "STREAMS",
+        channelKeys(channel).stream,
+        ">",
+      );
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [i, channel] of channels.entries()) {
+      const [error, reply] = replies[i] ?? [null, null];
+      if (error) {
+        if (error.message.includes("NOGROUP")) this.groups.delete(channel);
+        else throw error;
+        continue;
+      }
+      const entries = entriesOf(channel, reply);
+      if (entries.length > 0) stored += await this.persist(channel, entries);
+    }
     const now = Date.now();
     if (now - this.lastClaim >= this.options.claimIdleMs / 2) {
       this.lastClaim = now;
@@ -110,17 +144,7 @@ export class RedisPersister {
     this.groups.add(channel);
   }
 
-  private async persistChannel(channel: string): Promise<number> {
-    await this.ensureGroup(channel);
-    const key = channelKeys(channel).stream;
-    // Our own unacknowledged entries first (a failed insert), then new ones.
-    let entries = await this.readGroup(channel, key, "0");
-    if (entries.length === 0) entries = await this.readGroup(channel, key, ">");
-    if (entries.length === 0) return 0;
-    return this.persist(channel, entries);
-  }
-
-  private async readGroup(channel: string, key: string, id: string): Promise<StreamEntry[]> {
+  private async readGroup(channel: string, id: string): Promise<StreamEntry[]> {
     try {
       const reply = await this.redis.call(
         "XREADGROUP",
@@ -130,16 +154,14 @@ export class RedisPersister {
         "COUNT",
         String(this.options.batch),
         "STREAMS",
-        key,
+        channelKeys(channel).stream,
         id,
       );
-      if (!Array.isArray(reply) || !Array.isArray(reply[0])) return [];
-      return parseEntries(channel, (reply[0] as unknown[])[1]);
+      return entriesOf(channel, reply);
     } catch (error) {
       // The stream (and its group) vanished — Redis restarted empty: create the group again.
       if (error instanceof Error && error.message.includes("NOGROUP")) {
         this.groups.delete(channel);
-        await this.ensureGroup(channel);
         return [];
       }
       throw error;
@@ -152,6 +174,7 @@ export class RedisPersister {
     try {
       await this.store.events.append(entries.map((e) => ({ event: e.event, dedupKey: e.dedupKey })));
     } catch (error) {
+      this.retry.add(channel);
       await this.countFailure(channel, entries, error);
       return 0;
     }
@@ -214,6 +237,12 @@ export class RedisPersister {
       }
     }
   }
+}
+
+/** Entries of an XREADGROUP reply for one stream: `[[key, entries]]`. */
+function entriesOf(channel: string, reply: unknown): StreamEntry[] {
+  if (!Array.isArray(reply) || !Array.isArray(reply[0])) return [];
+  return parseEntries(channel, (reply[0] as unknown[])[1]);
 }
 
 function sleep(ms: number): Promise<void> {
