@@ -53,6 +53,8 @@ export interface ApiOptions {
   body?: unknown;
   raw?: string;
   headers?: Record<string, string>;
+  /** Abort the request after this many ms (the call then rejects with a TimeoutError). */
+  timeoutMs?: number;
 }
 
 export async function api<T = object>(
@@ -67,7 +69,8 @@ export async function api<T = object>(
   if (options.raw !== undefined) payload = options.raw;
   else if (options.body !== undefined) payload = JSON.stringify(options.body);
   if (payload !== undefined && headers["content-type"] === undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${base}${path}`, { method, headers, body: payload });
+  const signal = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+  const res = await fetch(`${base}${path}`, { method, headers, body: payload, signal });
   const text = await res.text();
   let body: unknown = {};
   if (text.length > 0 && (res.headers.get("content-type") ?? "").includes("json")) body = JSON.parse(text);

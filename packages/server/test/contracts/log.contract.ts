@@ -75,7 +75,6 @@ export function logContract(name: string, open: () => Promise<LogHarness>): void
         if (ch === channel) seen.push(...events);
       });
       await Promise.all(Array.from({ length: 30 }, (_, i) => h.log.append(channel, draft(channel, `m${i}`))));
-      await h.log.drain();
       await waitFor(() => seen.length >= 30);
       off();
       h.log.unwatch(channel);
