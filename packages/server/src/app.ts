@@ -122,6 +122,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const app: App = Fastify({
     loggerInstance: log0,
     bodyLimit: config.limits.httpBodyMaxBytes,
+    trustProxy: config.trustProxy,
     // Per-request access logs would dominate a chat server's CPU; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,

@@ -15,6 +15,8 @@ export interface Config {
   databaseUrl: string | null;
   redisUrl: string | null;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Trust X-Forwarded-* from these proxies (client IP for per-IP limits): true, or addresses/CIDRs. */
+  trustProxy: boolean | string;
   /** Origins allowed for cookie-authenticated writes and WebSocket upgrades, besides the page's own host. */
   allowedOrigins: string[];
   /** HMAC secret for session tokens; generated once and kept in the store when unset. */
@@ -142,6 +144,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     redisUrl: url("REDIS_URL", ["redis:", "rediss:"]),
     logLevel: logLevel ?? "info",
     allowedOrigins,
+    trustProxy: parseTrustProxy(str("TRUST_PROXY")),
     jwtSecret,
     sessionTtlSec: int("SESSION_TTL_SEC", 30 * 24 * 3600, 60, 365 * 24 * 3600),
     adminUsername,
@@ -182,4 +185,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 
 function resolveDataDir(raw: string, cwd: string): string {
   return raw.startsWith("memory://") ? raw : path.resolve(cwd, raw);
+}
+
+function parseTrustProxy(raw: string | null): boolean | string {
+  if (raw === null || raw === "false") return false;
+  return raw === "true" ? true : raw;
 }

@@ -135,12 +135,23 @@ export class AuthService {
 
   /** Creates the configured admin on a fresh install, or makes the existing user an admin. */
   async ensureAdmin(username: string, password: string): Promise<void> {
-    const existing = await this.store.users.byUsername(username);
-    if (existing) {
+    const promote = async (): Promise<boolean> => {
+      const existing = await this.store.users.byUsername(username);
+      if (!existing) return false;
       if (!existing.isAdmin) await this.store.users.setAdmin(existing.id, true);
       this.users.delete(existing.id);
-      return;
+      return true;
+    };
+    if (await promote()) return;
+    try {
+      await this.createAdmin(username, password);
+    } catch (error) {
+      // Several nodes starting at once on a fresh database: one creates, the others promote.
+      if (!(error instanceof AppError && error.code === "conflict") || !(await promote())) throw error;
     }
+  }
+
+  private async createAdmin(username: string, password: string): Promise<void> {
     await this.createUser({
       id: randomUUID(),
       username,

@@ -118,6 +118,8 @@ export interface EventStore {
    * could have handed out before.
    */
   leaseSeqs(channel: string, atLeast: number, size: number): Promise<{ from: number; ceiling: number }>;
+  /** The event appended with this dedup key at or after `sinceAt`, if any. */
+  byDedupKey(channel: string, dedupKey: string, sinceAt: number): Promise<LoggedEvent | null>;
   /** Message events appended since `sinceAt` that carried a dedup key (nonce), for restoring dedup after a restart. */
   recentDedupKeys(sinceAt: number): Promise<Array<{ key: string; channel: string; seq: number }>>;
 }

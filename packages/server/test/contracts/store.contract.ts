@@ -126,6 +126,9 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       await store.events.append([{ event: e, dedupKey: `${channel}:${user.id}:nonce-1` }]);
       const keys = await store.events.recentDedupKeys(Date.now() - 60_000);
       expect(keys).toContainEqual({ key: `${channel}:${user.id}:nonce-1`, channel, seq: 1 });
+      expect(await store.events.byDedupKey(channel, `${channel}:${user.id}:nonce-1`, Date.now() - 60_000)).toEqual(e);
+      expect(await store.events.byDedupKey(channel, `${channel}:${user.id}:nonce-1`, Date.now() + 60_000)).toBeNull();
+      expect(await store.events.byDedupKey(channel, "other", 0)).toBeNull();
       if (e.type !== "message") throw new Error("fixture");
       expect(await store.events.messageRef(channel, e.data.id)).toEqual({
         id: e.data.id,

@@ -15,6 +15,8 @@ export const channelKeys = (channel: string) => {
     persisted: `${base}:persisted`,
     /** Entries the persisters gave up on. */
     dead: `${base}:dead`,
+    /** Set (for the dedup window) when the counter had to be restored: Redis lost data, so dedup keys may be gone too. */
+    restored: `${base}:restored`,
     dedup: (key: string) => `${base}:dedup:${key}`,
   };
 };

@@ -9,6 +9,7 @@
  */
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { isUnavailableError } from "../../errors.js";
 import type { Metrics } from "../../metrics.js";
 import type { Store } from "../../ports/store.js";
 import { parseEntries, type StreamEntry } from "./entries.js";
@@ -175,6 +176,9 @@ export class RedisPersister {
       await this.store.events.append(entries.map((e) => ({ event: e.event, dedupKey: e.dedupKey })));
     } catch (error) {
       this.retry.add(channel);
+      // The store is away: not the entries' fault. Back off and retry them all later; only
+      // errors that recur with a reachable store count towards the dead-letter limit.
+      if (isUnavailableError(error)) throw error;
       await this.countFailure(channel, entries, error);
       return 0;
     }
@@ -182,7 +186,12 @@ export class RedisPersister {
     for (const id of ids) this.attempts.delete(`${channel}:${id}`);
     const top = Math.max(...entries.map((e) => e.seq));
     const persisted = Number(await RAISE_WATERMARK.run(this.redis, [keys.persisted], [top]));
-    const keepFrom = persisted - this.options.recentWindow + 1;
+    // Never trim past an entry another consumer still holds unacknowledged: it is not in the
+    // store yet, and a trimmed pending entry vanishes from the group as well.
+    let keepFrom = persisted - this.options.recentWindow + 1;
+    const pending = (await this.redis.xpending(keys.stream, PERSIST_GROUP)) as unknown[];
+    const oldestPending = typeof pending[1] === "string" ? Number.parseInt(pending[1], 10) : Number.NaN;
+    if (Number.isSafeInteger(oldestPending)) keepFrom = Math.min(keepFrom, oldestPending);
     if (keepFrom > 1) await this.redis.xtrim(keys.stream, "MINID", "~", `${keepFrom}-0`);
     return entries.length;
   }
@@ -219,6 +228,13 @@ export class RedisPersister {
       String(this.options.batch),
     );
     if (!Array.isArray(reply)) return 0;
+    // Redis 7 reports pending ids whose entries were already trimmed away: lost, say so loudly.
+    if (Array.isArray(reply[2]) && reply[2].length > 0) {
+      this.logger.error(
+        { channel, ids: reply[2] },
+        "pending entries vanished from the stream before they were persisted",
+      );
+    }
     const entries = parseEntries(channel, reply[1]);
     if (entries.length === 0) return 0;
     this.logger.info({ channel, entries: entries.length }, "claimed entries of a dead persister");

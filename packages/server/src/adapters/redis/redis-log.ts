@@ -82,6 +82,8 @@ export class RedisLog implements ChannelLog {
       }
       if (status === 1 && seq !== undefined) return { event: await this.eventAt(channel, seq), duplicate: true };
       if (status === 2 || status === 3) {
+        // No counter (2) means Redis lost its data, including the persisters' channel list.
+        if (status === 2) this.activeMarked.delete(channel);
         await this.extendLease(channel);
         continue;
       }
@@ -91,8 +93,12 @@ export class RedisLog implements ChannelLog {
   }
 
   async seen(channel: string, dedupKey: string): Promise<LoggedEvent | null> {
-    const seq = await this.redis.get(channelKeys(channel).dedup(dedupKey));
-    return seq === null ? null : this.eventAt(channel, Number(seq));
+    const keys = channelKeys(channel);
+    const [seq, restored] = await this.redis.mget(keys.dedup(dedupKey), keys.restored);
+    if (seq) return this.eventAt(channel, Number(seq));
+    // Redis lost its data within the dedup window: the key may only be in the store now.
+    if (restored) return this.store.events.byDedupKey(channel, dedupKey, Date.now() - this.options.dedupTtlSec * 1000);
+    return null;
   }
 
   async head(channel: string): Promise<number> {
@@ -213,6 +219,7 @@ export class RedisLog implements ChannelLog {
     const lease = await this.store.events.leaseSeqs(channel, current, this.options.leaseSize);
     await INSTALL_LEASE.run(this.redis, [keys.seq, keys.ceiling], [lease.from, lease.ceiling]);
     if (current === 0 && lease.from > 0) {
+      await this.redis.set(keys.restored, String(Date.now()), "EX", this.options.dedupTtlSec);
       this.logger.warn(
         { channel, from: lease.from },
         "channel seq counter missing in Redis: restarting above the last lease",

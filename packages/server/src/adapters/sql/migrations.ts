@@ -99,6 +99,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "003_events_dedup_key": {
+    async up(db: Kysely<unknown>) {
+      await sql`create index events_channel_dedup on events (channel, dedup_key) where dedup_key is not null`.execute(
+        db,
+      );
+    },
+  },
 };
 
 const provider: MigrationProvider = {

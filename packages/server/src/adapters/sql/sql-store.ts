@@ -460,6 +460,17 @@ class SqlEvents implements EventStore {
     return { from: ceiling - size, ceiling };
   }
 
+  async byDedupKey(channel: string, dedupKey: string, sinceAt: number): Promise<LoggedEvent | null> {
+    const row = await this.db
+      .selectFrom("events")
+      .select("data")
+      .where("channel", "=", channel)
+      .where("dedup_key", "=", dedupKey)
+      .where("at", ">=", sinceAt)
+      .executeTakeFirst();
+    return row ? parseJson<LoggedEvent>(row.data) : null;
+  }
+
   async recentDedupKeys(sinceAt: number): Promise<Array<{ key: string; channel: string; seq: number }>> {
     const rows = await this.db
       .selectFrom("events")
