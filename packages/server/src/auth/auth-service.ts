@@ -47,16 +47,7 @@ export class AuthService {
     const { username, displayName } = parseUsername(rawUsername);
     checkPassword(password);
     if (await this.store.users.byUsername(username)) throw conflict("username is taken");
-    const user: UserRecord = {
-      id: randomUUID(),
-      username,
-      displayName,
-      color: colorFor(username),
-      passwordHash: await hashPassword(password),
-      isAdmin: false,
-      isGuest: false,
-      createdAt: Date.now(),
-    };
+    const user = newUser(username, displayName, { passwordHash: await hashPassword(password) });
     await this.createUser(user);
     return this.issue(user);
   }
@@ -76,16 +67,7 @@ export class AuthService {
     await this.limit(ip);
     const { username, displayName } = parseUsername(rawUsername);
     if (await this.store.users.byUsername(username)) throw conflict("username is taken");
-    const user: UserRecord = {
-      id: randomUUID(),
-      username,
-      displayName,
-      color: colorFor(username),
-      passwordHash: null,
-      isAdmin: false,
-      isGuest: true,
-      createdAt: Date.now(),
-    };
+    const user = newUser(username, displayName, { isGuest: true });
     await this.createUser(user);
     return this.issue(user);
   }
@@ -152,16 +134,7 @@ export class AuthService {
   }
 
   private async createAdmin(username: string, password: string): Promise<void> {
-    await this.createUser({
-      id: randomUUID(),
-      username,
-      displayName: username,
-      color: colorFor(username),
-      passwordHash: await hashPassword(password),
-      isAdmin: true,
-      isGuest: false,
-      createdAt: Date.now(),
-    });
+    await this.createUser(newUser(username, username, { passwordHash: await hashPassword(password), isAdmin: true }));
   }
 
   private async createUser(user: UserRecord): Promise<void> {
@@ -202,6 +175,23 @@ export class AuthService {
     const decision = await this.limiter.consume("auth", ip);
     if (!decision.allowed) throw new AppError("rate_limited", "too many attempts, slow down", decision.retryAfterMs);
   }
+}
+
+function newUser(
+  username: string,
+  displayName: string,
+  flags: { passwordHash?: string; isAdmin?: boolean; isGuest?: boolean },
+): UserRecord {
+  return {
+    id: randomUUID(),
+    username,
+    displayName,
+    color: colorFor(username),
+    passwordHash: flags.passwordHash ?? null,
+    isAdmin: flags.isAdmin ?? false,
+    isGuest: flags.isGuest ?? false,
+    createdAt: Date.now(),
+  };
 }
 
 function checkPassword(password: unknown): asserts password is string {
