@@ -15,10 +15,11 @@
  * everything. Each target runs under a hard time limit, and every child is killed when this
  * process exits, however it exits. Usage: `npm run bench -- --help`.
  */
+import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { type Options, parseOptions, USAGE, UsageError } from "./options.js";
 import { WorkerPool } from "./pool.js";
-import { installExitHandlers, machineBusySeconds, processCpuSeconds, sleep } from "./processes.js";
+import { installExitHandlers, machineBusySeconds, processCpuSeconds, ROOT, sleep } from "./processes.js";
 import { OpenLoopPublisher } from "./publisher.js";
 import { computeRatios, renderJson, renderTable, type TargetResult } from "./report.js";
 import { LatencyHistogram, summarizeHistogram } from "./stats.js";
@@ -34,6 +35,9 @@ const PAUSE_BETWEEN_TARGETS_MS = 2_000;
 const NOISY_MACHINE_PCT = 20;
 
 interface RunState {
+  /** Aborted when the run hits its time limit: nothing new is started after that. */
+  signal: AbortSignal;
+  starting?: Promise<RunningTarget>;
   target?: RunningTarget;
   pool?: WorkerPool;
   publisher?: Publisher;
@@ -68,9 +72,12 @@ function emptyResult(def: TargetDefinition, o: Options): TargetResult {
 
 async function measure(def: TargetDefinition, o: Options, state: RunState, log: (msg: string) => void): Promise<void> {
   const result = state.result;
+  const { signal } = state;
   log("starting server");
-  const target = await def.start();
+  state.starting = def.start(signal);
+  const target = await state.starting;
   state.target = target;
+  signal.throwIfAborted();
 
   const pool = WorkerPool.start(o.workers);
   state.pool = pool;
@@ -88,6 +95,7 @@ async function measure(def: TargetDefinition, o: Options, state: RunState, log: 
     Math.ceil((2 * o.subscribers * 1000) / o.connectRate) + SUBSCRIBE_TIMEOUT_MS + 30_000,
     (subscribed, failed) => log(`  ${subscribed} subscribed, ${failed} failed`),
   );
+  signal.throwIfAborted();
   result.connectSec = (performance.now() - connectStart) / 1000;
   result.subscribers = { requested: o.subscribers, ...ready };
   log(`${ready.subscribed} subscribed (${ready.failed} failed) in ${result.connectSec.toFixed(1)} s`);
@@ -95,9 +103,12 @@ async function measure(def: TargetDefinition, o: Options, state: RunState, log: 
 
   const publisher = await target.connectPublisher();
   state.publisher = publisher;
+  signal.throwIfAborted();
   await sleep(o.settleSec * 1000);
+  signal.throwIfAborted();
 
-  const serverCpu0 = processCpuSeconds(target.pid);
+  const serverPids = target.pids ?? [target.pid];
+  const serverCpu0 = sumCpu(serverPids);
   const machine0 = machineBusySeconds();
   const self0 = process.cpuUsage();
   const window0 = performance.now();
@@ -110,7 +121,7 @@ async function measure(def: TargetDefinition, o: Options, state: RunState, log: 
   await sleep(o.drainSec * 1000);
 
   const publish = open.report();
-  const serverCpu1 = processCpuSeconds(target.pid);
+  const serverCpu1 = sumCpu(serverPids);
   const machine1 = machineBusySeconds();
   const self = process.cpuUsage(self0);
   const windowSec = (performance.now() - window0) / 1000;
@@ -158,6 +169,7 @@ async function measure(def: TargetDefinition, o: Options, state: RunState, log: 
   result.ok = true;
   const suspicious =
     counts.lost > 0 ||
+    counts.late > 0 ||
     counts.duplicates > 0 ||
     counts.seqGaps > 0 ||
     counts.seqDuplicates > 0 ||
@@ -167,7 +179,7 @@ async function measure(def: TargetDefinition, o: Options, state: RunState, log: 
   if (suspicious) result.serverLogTail = target.logTail();
   log(
     `done: ${histogram.count} deliveries, p99 ${result.latency.p99.toFixed(2)} ms, lost ${counts.lost}, ` +
-      `duplicates ${counts.duplicates}`,
+      `late ${counts.late}, duplicates ${counts.duplicates}`,
   );
 }
 
@@ -202,7 +214,8 @@ async function waitForQuietMachine(maxSec: number, log: (msg: string) => void): 
 async function runTarget(def: TargetDefinition, o: Options): Promise<TargetResult> {
   const log = (msg: string) => process.stderr.write(`[${def.name}] ${msg}\n`);
   await waitForQuietMachine(o.waitIdleSec, log);
-  const state: RunState = { result: emptyResult(def, o) };
+  const abort = new AbortController();
+  const state: RunState = { signal: abort.signal, result: emptyResult(def, o) };
   let timer: NodeJS.Timeout | undefined;
   const hardLimit = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`hard time limit of ${o.timeoutSec} s reached`)), o.timeoutSec * 1000);
@@ -217,12 +230,26 @@ async function runTarget(def: TargetDefinition, o: Options): Promise<TargetResul
     if (state.target) state.result.serverLogTail = state.target.logTail();
   } finally {
     clearTimeout(timer);
+    abort.abort();
     state.open?.abort();
     state.publisher?.close();
     await state.pool?.stop();
-    await state.target?.stop();
+    // A start still in flight honours the abort; one that had just succeeded is stopped here.
+    const target = state.target ?? (await state.starting?.catch(() => undefined));
+    await target?.stop();
   }
   return state.result;
+}
+
+/** The commit measured (`<sha>` or `<sha>-dirty`), or null outside a git checkout. */
+function gitDescribe(): string | null {
+  try {
+    const run = (args: string[]) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8", timeout: 5_000 }).trim();
+    const sha = run(["rev-parse", "--short", "HEAD"]);
+    return run(["status", "--porcelain", "--untracked-files=no"]) === "" ? sha : `${sha}-dirty`;
+  } catch {
+    return null;
+  }
 }
 
 async function main(): Promise<void> {
@@ -246,10 +273,26 @@ async function main(): Promise<void> {
     results.push(await runTarget(TARGETS[name], options));
   }
   const ratios = computeRatios(results);
-  const meta = { date: new Date().toISOString(), node: process.version, nproc: availableParallelism() };
-  if (!options.jsonOnly) process.stdout.write(`\n${renderTable(options, results, ratios)}\n\n`);
+  const meta = {
+    date: new Date().toISOString(),
+    node: process.version,
+    nproc: availableParallelism(),
+    commit: gitDescribe(),
+  };
+  if (!options.jsonOnly) process.stdout.write(`\n${renderTable(options, results, ratios, meta.nproc)}\n\n`);
   process.stdout.write(`${renderJson(meta, options, results, ratios)}\n`);
   process.exitCode = results.every((r) => r.ok) ? 0 : 1;
 }
 
 await main();
+
+/** CPU seconds of several processes (a cluster's nodes), undefined if any cannot be read. */
+function sumCpu(pids: readonly number[]): number | undefined {
+  let total = 0;
+  for (const pid of pids) {
+    const seconds = processCpuSeconds(pid);
+    if (seconds === undefined) return undefined;
+    total += seconds;
+  }
+  return total;
+}

@@ -7,6 +7,9 @@ import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { TARGET_NAMES, type TargetName } from "./targets/types.js";
 
+/** What `npm run bench` runs without --targets; the cluster needs redis-server and PostgreSQL. */
+const DEFAULT_TARGETS: readonly TargetName[] = ["chorus", "socketio"];
+
 export interface Options {
   /** Subscriber connections, all in one channel. @default 2000 */
   subscribers: number;
@@ -44,7 +47,9 @@ export const USAGE = `Usage: npm run bench -- [flags]      (tsx bench/src/fanout
       --connect-rate <n>  connects per second while ramping       BENCH_CONNECT_RATE  500
       --settle <s>        pause before publishing                 BENCH_SETTLE        1
       --drain <s>         wait after the last send                BENCH_DRAIN         2
-  -t, --targets <list>    comma-separated: ${TARGET_NAMES.join(",")}        BENCH_TARGETS       ${TARGET_NAMES.join(",")}
+  -t, --targets <list>    comma-separated: ${TARGET_NAMES.join(",")}   BENCH_TARGETS   ${DEFAULT_TARGETS.join(",")}
+                          chorus-cluster: 3 nodes + a private redis-server (AOF) + a fresh
+                          PostgreSQL database (BENCH_DATABASE_URL, default the local "test" one)
       --wait-idle <s>     wait for idle CPUs before each target   BENCH_WAIT_IDLE     60
       --timeout <s>       hard limit per target                   BENCH_TIMEOUT       derived
       --json              print only the JSON result line
@@ -86,7 +91,7 @@ function number(
 }
 
 function targets(raw: string | undefined): TargetName[] {
-  if (raw === undefined || raw.trim() === "") return [...TARGET_NAMES];
+  if (raw === undefined || raw.trim() === "") return [...DEFAULT_TARGETS];
   const names = raw.split(",").map((s) => s.trim().toLowerCase());
   const out: TargetName[] = [];
   for (const name of names) {

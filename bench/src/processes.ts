@@ -15,6 +15,7 @@ export const LOOPBACK = "127.0.0.1";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 const children = new Set<ChildProcess>();
+const exitTasks = new Set<() => void>();
 let handlersInstalled = false;
 
 function track(child: ChildProcess): ChildProcess {
@@ -23,36 +24,70 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-export function killAllChildren(): void {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
+/** SIGKILLs every child still running; returns a promise that settles once they are gone. */
+function killChildren(): Promise<void> {
+  const dying = [...children].filter(isRunning);
+  for (const child of dying) child.kill("SIGKILL");
   children.clear();
+  return Promise.all(dying.map((child) => new Promise<void>((r) => child.once("exit", () => r())))).then(
+    () => undefined,
+  );
+}
+
+function runExitTasks(): void {
+  for (const task of exitTasks) {
+    try {
+      task();
+    } catch {
+      // Best effort: exiting anyway.
+    }
+  }
+  exitTasks.clear();
+}
+
+/**
+ * Registers synchronous cleanup (say, removing a temp dir) to run if the benchmark exits
+ * before the owner did it; returns the function that unregisters it.
+ */
+export function onExit(task: () => void): () => void {
+  exitTasks.add(task);
+  return () => exitTasks.delete(task);
+}
+
+/**
+ * Kills the children, waits (briefly) until they are really gone — a server still flushing
+ * its data directory would recreate files behind the cleanup — then cleans up and exits.
+ */
+async function killChildrenAndExit(code: number): Promise<never> {
+  await Promise.race([killChildren(), sleep(3_000)]);
+  runExitTasks();
+  process.exit(code);
 }
 
 /** Installs the exit hooks once: children die with the benchmark. */
 export function installExitHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  process.on("exit", killAllChildren);
+  // Last resort on a plain exit: no waiting possible here.
+  process.on("exit", () => {
+    void killChildren();
+    runExitTasks();
+  });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.on(signal, () => {
       process.stderr.write(`\nfanout: ${signal}, stopping children\n`);
-      killAllChildren();
-      process.exit(130);
+      void killChildrenAndExit(130);
     });
   }
   process.on("uncaughtException", (err) => {
     process.stderr.write(`fanout: uncaught ${err.stack ?? String(err)}\n`);
-    killAllChildren();
-    process.exit(1);
+    void killChildrenAndExit(1);
   });
   process.on("unhandledRejection", (err) => {
     process.stderr.write(
       `fanout: unhandled rejection ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
-    killAllChildren();
-    process.exit(1);
+    void killChildrenAndExit(1);
   });
 }
 
@@ -128,16 +163,22 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Polls `url` until it answers 200. Rejects after `timeoutMs`, or as soon as `child`
- * exits (a server that crashes at start should not cost the whole timeout).
+ * Polls `url` until it answers 200. Rejects after `timeoutMs`, when `signal` aborts, or as
+ * soon as `child` exits (a server that crashes at start should not cost the whole timeout).
  */
-export async function waitForHttpOk(url: string, timeoutMs: number, child: ChildProcess): Promise<void> {
+export async function waitForHttpOk(
+  url: string,
+  timeoutMs: number,
+  child: ChildProcess,
+  signal: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = "no answer";
   while (Date.now() < deadline) {
+    signal.throwIfAborted();
     if (!isRunning(child)) throw new Error(`server exited (code ${child.exitCode}, signal ${child.signalCode})`);
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(2_000)]) });
       await res.arrayBuffer();
       if (res.status === 200) return;
       last = `HTTP ${res.status}`;
@@ -183,18 +224,19 @@ export function processCpuSeconds(pid: number): number | undefined {
 }
 
 /**
- * CPU seconds the whole machine has spent busy (everything but idle and iowait), summed over
- * all CPUs, from /proc/stat; undefined elsewhere. Minus what the benchmark's own processes
- * used, it tells whether something else was competing for the CPUs during a measurement.
+ * CPU seconds the whole machine has spent running processes (user, nice, system) or stolen
+ * by the hypervisor, summed over all CPUs, from /proc/stat; undefined elsewhere. Interrupt
+ * time is left out: loopback traffic of the benchmark itself lands there. Minus what the
+ * benchmark's own processes used, it tells whether something else competed for the CPUs.
  */
 export function machineBusySeconds(): number | undefined {
   try {
     const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
     const fields = line.trim().split(/\s+/).slice(1).map(Number);
-    if (fields.length < 5 || fields.some((n) => !Number.isFinite(n))) return undefined;
-    // user nice system idle iowait irq softirq steal [guest guest_nice, already in user/nice]
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-    return (user + nice + system + irq + softirq + steal) / USER_HZ;
+    if (fields.length < 8 || fields.some((n) => !Number.isFinite(n))) return undefined;
+    // user nice system idle iowait irq softirq steal [guest guest_nice: already in user/nice]
+    const [user = 0, nice = 0, system = 0, , , , , steal = 0] = fields;
+    return (user + nice + system + steal) / USER_HZ;
   } catch {
     return undefined;
   }

@@ -70,8 +70,36 @@ export function computeRatios(results: readonly TargetResult[]): Ratios | undefi
   };
 }
 
-/** The table for people. */
-export function renderTable(options: Options, results: readonly TargetResult[], ratios: Ratios | undefined): string {
+/** Warnings about the machine rather than the target: saturated CPUs, a saturated generator. */
+function saturationNotes(r: TargetResult, workers: number, cpus: number): string[] {
+  const notes: string[] = [];
+  const used = r.cpu.serverPct + r.cpu.workersPct + r.cpu.publisherPct + r.cpu.otherPct;
+  if (used > 0.9 * cpus * 100) {
+    notes.push(
+      `the CPUs were saturated (${fmt(used, 0)}% of ${cpus * 100}% used): server and load generator competed ` +
+        "for them, so these figures are a lower bound of what the target can do on its own",
+    );
+  }
+  if (r.cpu.serverPct > 85) {
+    notes.push(`the server used ${fmt(r.cpu.serverPct, 0)}% of a core: its (single) event loop was at its limit`);
+  }
+  const perWorker = r.cpu.workersPct / workers;
+  if (perWorker > 75) {
+    notes.push(
+      `subscriber workers averaged ${fmt(perWorker, 0)}% of a core each: the generator may be the bottleneck ` +
+        "(late deliveries can be the clients' fault; try more --workers or fewer subscribers)",
+    );
+  }
+  return notes;
+}
+
+/** The table for people; `cpus` is the machine's CPU count. */
+export function renderTable(
+  options: Options,
+  results: readonly TargetResult[],
+  ratios: Ratios | undefined,
+  cpus: number,
+): string {
   const rows: [string, ...string[]][] = [];
   const row = (label: string, pick: (r: TargetResult) => string, ratioCell = "") =>
     rows.push([label, ...results.map(pick), ...(ratios ? [ratioCell] : [])]);
@@ -84,17 +112,20 @@ export function renderTable(options: Options, results: readonly TargetResult[], 
     r.publish ? `${int(r.publish.rejected)} / ${int(r.publish.unanswered)}` : "n/a",
   );
   row("ack p50 / p99 (ms)", (r) => (r.publish ? `${fmt(r.publish.ack.p50, 2)} / ${fmt(r.publish.ack.p99, 2)}` : "n/a"));
-  row("deliveries / expected", (r) => `${int(r.deliveries)} / ${int(r.expectedDeliveries)}`);
+  row("deliveries / (acked × subscribed)", (r) => `${int(r.deliveries)} / ${int(r.expectedDeliveries)}`);
   row("deliveries/s", (r) => int(r.deliveriesPerSec), fmt(ratios?.deliveriesPerSec, 2));
   row("latency p50 (ms)", (r) => fmt(r.latency.p50, 2), fmt(ratios?.p50, 2));
   row("latency p90 (ms)", (r) => fmt(r.latency.p90, 2));
   row("latency p99 (ms)", (r) => fmt(r.latency.p99, 2), fmt(ratios?.p99, 2));
   row("latency p99.9 (ms)", (r) => fmt(r.latency.p999, 2));
   row("latency max (ms)", (r) => fmt(r.latency.max, 2), fmt(ratios?.max, 2));
-  row("lost: acked, not delivered (subs)", (r) => `${int(r.counts.lost)} (${int(r.counts.subscribersWithLoss)})`);
-  row("undelivered at end (of sent)", (r) => int(r.counts.undelivered));
+  row("lost: holes (subscribers)", (r) => `${int(r.counts.lost)} (${int(r.counts.subscribersWithLoss)})`);
+  row("late: acked, not there at end (subs)", (r) => `${int(r.counts.late)} (${int(r.counts.subscribersBehind)})`);
+  row("undelivered at end (of all sent)", (r) => int(r.counts.undelivered));
   row("duplicates", (r) => int(r.counts.duplicates));
-  row("seq gaps / seq dups", (r) => `${int(r.counts.seqGaps)} / ${int(r.counts.seqDuplicates)}`);
+  row("seq gaps / tail missing / dups", (r) =>
+    [r.counts.seqGaps, r.counts.seqTailMissing, r.counts.seqDuplicates].map(int).join(" / "),
+  );
   row("server CPU (% of a core)", (r) => fmt(r.cpu.serverPct, 0));
   row("workers CPU (% of a core)", (r) => fmt(r.cpu.workersPct, 0));
   row("publisher CPU (% of a core)", (r) => fmt(r.cpu.publisherPct, 0));
@@ -126,6 +157,7 @@ export function renderTable(options: Options, results: readonly TargetResult[], 
     }
     if (r.counts.unacknowledged > 0) notes.push(`delivered but never acked: ${r.counts.unacknowledged}`);
     if (r.strays > 0) notes.push(`non-bench messages received: ${r.strays}`);
+    if (r.ok) notes.push(...saturationNotes(r, options.workers, cpus));
     if (r.cpu.otherPct > 20) {
       notes.push(`other processes used ${fmt(r.cpu.otherPct, 0)}% of a core during the measurement: not a clean run`);
     }
@@ -147,7 +179,7 @@ export function renderTable(options: Options, results: readonly TargetResult[], 
 
 /** The single JSON line; NaN becomes null. */
 export function renderJson(
-  meta: { date: string; node: string; nproc: number },
+  meta: { date: string; node: string; nproc: number; commit: string | null },
   options: Options,
   results: readonly TargetResult[],
   ratios: Ratios | undefined,

@@ -28,7 +28,7 @@ let cpuAtMeasure: NodeJS.CpuUsage | undefined;
 let started = false;
 
 function post(message: WorkerMessage): void {
-  process.send?.(message);
+  if (process.connected) process.send?.(message);
 }
 
 function count(map: Map<string, number>, key: string): void {

@@ -140,15 +140,17 @@ describe("bench text", () => {
 describe("SubscriberTracker", () => {
   const acked = (n: number, missing: number[] = []) => Array.from({ length: n }, (_, i) => !missing.includes(i));
 
-  it("finds losses and duplicates from the content numbering", () => {
-    const t = new SubscriberTracker(5);
-    for (const n of [0, 1, 1, 3, 4]) t.message(n);
-    expect(t.counts(acked(5), undefined)).toMatchObject({
-      delivered: 4,
-      lost: 1,
-      undelivered: 1,
+  it("tells holes (lost) from a missing tail (late), and finds duplicates", () => {
+    const t = new SubscriberTracker(6);
+    for (const n of [0, 1, 1, 3]) t.message(n);
+    expect(t.counts(acked(6), undefined)).toMatchObject({
+      delivered: 3,
+      lost: 1, // 2
+      late: 2, // 4 and 5
+      undelivered: 3,
       duplicates: 1,
       subscribersWithLoss: 1,
+      subscribersBehind: 1,
     });
   });
 
@@ -159,6 +161,7 @@ describe("SubscriberTracker", () => {
     expect(t.counts(acked(3, [1, 2]), undefined)).toMatchObject({
       delivered: 1,
       lost: 0,
+      late: 0,
       unacknowledged: 1,
       undelivered: 1,
     });
@@ -168,14 +171,14 @@ describe("SubscriberTracker", () => {
     const t = new SubscriberTracker(10);
     t.subscribed(10);
     for (const seq of [11, 12, 14, 14, 13, 15]) t.logged(seq);
-    // 13 skipped (1 gap), 14 repeated and 13 late (2 dups), 16 and 17 never came (2 gaps).
-    expect(t.counts([], 17)).toMatchObject({ seqGaps: 3, seqDuplicates: 2 });
+    // 13 skipped (1 gap), 14 repeated and 13 late (2 dups), 16 and 17 never came (tail of 2).
+    expect(t.counts([], 17)).toMatchObject({ seqGaps: 1, seqTailMissing: 2, seqDuplicates: 2 });
   });
 
   it("grows past the expected number of messages", () => {
     const t = new SubscriberTracker(2);
     expect(t.message(10)).toBe(true);
     expect(t.message(10)).toBe(false);
-    expect(t.counts(acked(11), undefined)).toMatchObject({ delivered: 1, lost: 10, duplicates: 1 });
+    expect(t.counts(acked(11), undefined)).toMatchObject({ delivered: 1, lost: 10, late: 0, duplicates: 1 });
   });
 });

@@ -6,20 +6,31 @@
  * REST, sends `auth` on its own socket and then one `send` per message, and counts `ack`s.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ClientFrame, decodeServerMessage, type ServerFrame } from "@chorus/protocol";
 import WebSocket from "ws";
 import { nowMs } from "../payload.js";
-import { captureOutput, freePort, LOOPBACK, ROOT, spawnTracked, stopChild, waitForHttpOk } from "../processes.js";
+import {
+  captureOutput,
+  freePort,
+  LOOPBACK,
+  onExit,
+  ROOT,
+  spawnTracked,
+  stopChild,
+  waitForHttpOk,
+} from "../processes.js";
 import type { ClientSpec, Publisher, RunningTarget, Subscriber, SubscriberEvents, TargetDefinition } from "./types.js";
 
 type ChorusSpec = Extract<ClientSpec, { kind: "chorus" }>;
 
 const CHANNEL = "main";
-const ADMIN_USERNAME = "bench_admin";
+export const ADMIN_USERNAME = "bench_admin";
+/** Spreads a worker's subscribers over the nodes of a cluster target, round robin. */
+let nextNode = 0;
 const SERVER_ENTRY = "packages/server/src/main.ts";
 /** PGlite initialises a database on first start; give it time. */
 const READY_TIMEOUT_MS = 90_000;
@@ -27,10 +38,12 @@ const READY_TIMEOUT_MS = 90_000;
 export const chorusTarget: TargetDefinition = {
   name: "chorus",
   label: "Chorus (embedded)",
-  async start(): Promise<RunningTarget> {
+  async start(signal: AbortSignal): Promise<RunningTarget> {
     if (!existsSync(join(ROOT, SERVER_ENTRY))) throw new Error(`${SERVER_ENTRY} does not exist yet`);
     const port = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), "chorus-bench-"));
+    // If the benchmark dies before `stop`, the data directory still goes.
+    const forgetDataDir = onExit(() => rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 }));
     const password = randomBytes(18).toString("base64url");
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -51,12 +64,13 @@ export const chorusTarget: TargetDefinition = {
     const logTail = captureOutput(child);
     const stop = async () => {
       await stopChild(child);
-      await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+      forgetDataDir();
     };
     const base = `http://${LOOPBACK}:${port}`;
     try {
-      await waitForHttpOk(`${base}/readyz`, READY_TIMEOUT_MS, child);
-      const token = await login(base, password);
+      await waitForHttpOk(`${base}/readyz`, READY_TIMEOUT_MS, child, signal);
+      const token = await login(base, password, signal);
       return {
         name: "chorus",
         pid: child.pid ?? -1,
@@ -75,12 +89,12 @@ export const chorusTarget: TargetDefinition = {
   },
 };
 
-async function login(base: string, password: string): Promise<string> {
+export async function login(base: string, password: string, signal: AbortSignal): Promise<string> {
   const res = await fetch(`${base}/api/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ username: ADMIN_USERNAME, password }),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
   });
   const body: unknown = await res.json().catch(() => undefined);
   const token = typeof body === "object" && body !== null ? (body as Record<string, unknown>)["token"] : undefined;
@@ -108,7 +122,7 @@ function decode(data: WebSocket.RawData): ServerFrame[] | string {
   }
 }
 
-function connectPublisher(url: string, token: string): Promise<Publisher> {
+export function connectPublisher(url: string, token: string): Promise<Publisher> {
   return new Promise((resolve, reject) => {
     const ws = openSocket(url);
     const pending = new Map<string, Parameters<Publisher["send"]>[2]>();
@@ -173,7 +187,9 @@ export function connectChorusSubscriber(
   timeoutMs: number,
 ): Promise<Subscriber> {
   return new Promise((resolve, reject) => {
-    const ws = openSocket(spec.url);
+    const ws = openSocket(
+      spec.urls && spec.urls.length > 0 ? (spec.urls[nextNode++ % spec.urls.length] ?? spec.url) : spec.url,
+    );
     let subscribed = false;
     let closing = false;
     const fail = (reason: string) => {

@@ -29,7 +29,7 @@ function connect(url: string, auth: Record<string, string>): PeerSocket {
 export const socketIoTarget: TargetDefinition = {
   name: "socketio",
   label: "socket.io 4 (io.to(room).emit)",
-  async start(): Promise<RunningTarget> {
+  async start(signal: AbortSignal): Promise<RunningTarget> {
     const port = await freePort();
     const child = forkTs(join(ROOT, "bench/src/peers/socketio-server.ts"), {
       ...process.env,
@@ -39,7 +39,7 @@ export const socketIoTarget: TargetDefinition = {
     const logTail = captureOutput(child);
     const base = `http://${LOOPBACK}:${port}`;
     try {
-      await waitForHttpOk(`${base}/readyz`, READY_TIMEOUT_MS, child);
+      await waitForHttpOk(`${base}/readyz`, READY_TIMEOUT_MS, child, signal);
     } catch (err) {
       await stopChild(child);
       throw err;

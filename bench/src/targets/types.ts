@@ -4,13 +4,13 @@
  * workers only get the plain-data `ClientSpec` and connect with `connectSubscriber`.
  */
 
-export const TARGET_NAMES = ["chorus", "socketio"] as const;
+export const TARGET_NAMES = ["chorus", "socketio", "chorus-cluster"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** How subscribers reach a running target. Crosses the IPC boundary, so plain data only. */
 export type ClientSpec =
-  | { kind: "chorus"; url: string; channel: string }
-  | { kind: "socketio"; url: string; room: string };
+  /** `urls`: several nodes of one cluster; subscriber i of a worker connects to `urls[i % n]`. */
+  { kind: "chorus"; url: string; channel: string; urls?: string[] } | { kind: "socketio"; url: string; room: string };
 
 /** Callbacks a subscriber connection reports into (the worker's tracker and histogram). */
 export interface SubscriberEvents {
@@ -40,6 +40,8 @@ export interface RunningTarget {
   readonly name: TargetName;
   /** The server process, for CPU accounting. */
   readonly pid: number;
+  /** Every server process when the target is a cluster (CPU is summed over them). */
+  readonly pids?: readonly number[];
   readonly client: ClientSpec;
   connectPublisher(): Promise<Publisher>;
   /** The last lines the server printed, for diagnosis. */
@@ -52,6 +54,9 @@ export interface TargetDefinition {
   readonly name: TargetName;
   /** Human label for the report. */
   readonly label: string;
-  /** Starts the server and resolves once it is ready for clients. */
-  start(): Promise<RunningTarget>;
+  /**
+   * Starts the server and resolves once it is ready for clients. When `signal` aborts (the
+   * run hit its time limit) it stops what it started and rejects.
+   */
+  start(signal: AbortSignal): Promise<RunningTarget>;
 }
