@@ -148,8 +148,7 @@ export class WsConnection implements Sink {
       return;
     }
     // Frames of one connection take effect in the order they were sent (auth before send,
-    // subscribe before unsubscribe). A send holds the line only until the log has queued it;
-    // its ack follows when it is durable, so one connection can still pipeline many sends.
+    // subscribe before unsubscribe); see "send" for how sends pipeline.
     const frame = decoded.frame;
     this.inOrder = this.inOrder.then(() => this.handle(frame)).catch((error: unknown) => this.fail(error, frame));
   }
@@ -177,15 +176,21 @@ export class WsConnection implements Sink {
       }
       case "send": {
         if (!this.ctx) throw new AppError("unauthorized", 'send {op:"auth"} first');
-        const { durable } = await this.deps.chat.accept(this.ctx, frame.channel.toLowerCase(), {
-          text: frame.text,
-          nonce: frame.nonce,
-          replyTo: frame.replyTo,
-        });
-        durable.then(
-          ({ message }) => this.send({ op: "ack", nonce: frame.nonce, message }),
-          (error: unknown) => this.fail(error, frame),
-        );
+        // A send holds the line only until it has started: its checks then run in the same
+        // order on the same connections (memory, or one Redis connection in FIFO order), so
+        // sends keep their order while a connection pipelines many of them — waiting for each
+        // one's round trips would cap a connection at one message per event-loop turn.
+        this.deps.chat
+          .accept(this.ctx, frame.channel.toLowerCase(), {
+            text: frame.text,
+            nonce: frame.nonce,
+            replyTo: frame.replyTo,
+          })
+          .then(({ durable }) => durable)
+          .then(
+            ({ message }) => this.send({ op: "ack", nonce: frame.nonce, message }),
+            (error: unknown) => this.fail(error, frame),
+          );
         return;
       }
     }
