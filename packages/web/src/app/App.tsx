@@ -1,0 +1,34 @@
+/** The page frame and the route switch. */
+import { Announcer } from "../components/Announcer/Announcer";
+import { ChannelPage } from "../components/ChannelPage/ChannelPage";
+import { Header } from "../components/Header/Header";
+import { HomePage } from "../components/HomePage/HomePage";
+import { IconSprite } from "../components/IconSprite/IconSprite";
+import { NotFound } from "../components/NotFound/NotFound";
+import { useRoute } from "../store/route";
+
+export function App() {
+  const route = useRoute();
+  return (
+    <div className="flex h-dvh flex-col">
+      <a
+        href="#main"
+        className="-translate-y-20 absolute top-2 left-2 z-50 rounded-md bg-violet-600 px-3 py-2 text-sm text-white focus:translate-y-0"
+      >
+        Skip to content
+      </a>
+      <Header />
+      <main id="main" className="min-h-0 flex-1">
+        {route.page === "home" ? (
+          <HomePage />
+        ) : route.page === "channel" ? (
+          <ChannelPage key={route.name} name={route.name} />
+        ) : (
+          <NotFound />
+        )}
+      </main>
+      <Announcer />
+      <IconSprite />
+    </div>
+  );
+}

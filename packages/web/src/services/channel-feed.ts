@@ -1,0 +1,135 @@
+/**
+ * The transport of one open channel: loads the channel and its latest messages, subscribes
+ * from the last seq of that page (so the log replays whatever came in between: no gap, no
+ * duplicate), and turns SDK updates into feed operations applied at most once per frame.
+ *
+ * After a reconnect the SDK replays what was missed and then emits `resumed`; the `resumed`
+ * operation goes through the same queue, behind the replayed messages, and becomes the
+ * divider above them. When the server cannot replay (`reset`), the feed is replaced by the
+ * latest page under a divider that says messages may be missing: never a silent gap.
+ */
+import { ChorusError, type SubscriptionUpdate } from "@chorus/client";
+import type { ChannelEvent, Message } from "@chorus/protocol";
+import type { FeedOp } from "../lib/feed";
+import { feedActions, useFeed } from "../store/feed";
+import { useSession } from "../store/session";
+import { announceMessage, resetAnnouncements } from "./announcer";
+import { Batcher } from "./batcher";
+import { getChannel } from "./channels";
+import { client } from "./client";
+
+/** Messages loaded when a channel opens. */
+const INITIAL_PAGE = 100;
+
+/** Opens `name` in the feed store; returns the function that closes it. */
+export function openChannel(name: string): () => void {
+  const channel = name.toLowerCase();
+  feedActions.open(channel);
+  resetAnnouncements();
+  const batcher = new Batcher<FeedOp>((ops) => feedActions.apply(ops));
+  let closed = false;
+  let unsubscribe: (() => void) | undefined;
+
+  const offResumed = client.on("resumed", ({ channels }) => {
+    for (const c of channels) {
+      if (c.channel === channel && c.recovered) batcher.push({ op: "resumed", fromSeq: c.fromSeq, toSeq: c.toSeq });
+    }
+  });
+
+  const onEvent = (event: ChannelEvent): void => {
+    switch (event.type) {
+      case "message":
+        batcher.push({ op: "message", message: event.data, live: true });
+        if (event.data.author.id !== useSession.getState().user?.id) announceMessage(event.data);
+        return;
+      case "message_deleted":
+        batcher.push({ op: "delete", id: event.data.id });
+        return;
+      case "chat_cleared":
+        batcher.push({ op: "clear", at: event.at });
+        return;
+      case "user_timed_out":
+        batcher.push({
+          op: "remove_user",
+          username: event.data.username,
+          text: `${event.data.username} was timed out`,
+          at: event.at,
+        });
+        return;
+      case "user_banned":
+        batcher.push({
+          op: "remove_user",
+          username: event.data.username,
+          text: `${event.data.username} was banned`,
+          at: event.at,
+        });
+        return;
+      case "channel_updated":
+        feedActions.setChannel(event.data.channel);
+        return;
+      case "stream_started": {
+        const { broadcast } = event.data;
+        const videoUrl = broadcast.videoUrl ?? useFeed.getState().channel?.videoUrl ?? null;
+        feedActions.patchChannel({ live: true, broadcast, title: broadcast.title, videoUrl });
+        batcher.push({ op: "notice", text: "The stream started", at: event.at });
+        return;
+      }
+      case "stream_ended":
+        feedActions.patchChannel({ live: false, broadcast: undefined });
+        batcher.push({ op: "notice", text: "The stream ended", at: event.at });
+        return;
+      case "summary":
+        batcher.push({ op: "notice", text: `Summary: ${event.data.text}`, at: event.at });
+        return;
+      case "viewer_count":
+        feedActions.setViewers(event.data.viewers);
+        return;
+      default:
+        return; // user_joined / user_left / user_unbanned / stats: nothing to show in the feed
+    }
+  };
+
+  const onUpdate = (update: SubscriptionUpdate): void => {
+    if (closed) return;
+    switch (update.kind) {
+      case "event":
+        onEvent(update.event);
+        return;
+      case "reset":
+        batcher.push({ op: "replace", messages: update.messages, lossBefore: true, at: Date.now() });
+        return;
+      case "error":
+        if (update.fatal)
+          feedActions.fail(update.error.code === "not_found" ? "not_found" : "error", update.error.message);
+        return;
+      case "subscribed":
+        return;
+    }
+  };
+
+  void (async () => {
+    let info: Awaited<ReturnType<typeof getChannel>>;
+    let history: Message[];
+    try {
+      [info, history] = await Promise.all([getChannel(channel), client.history({ channel, limit: INITIAL_PAGE })]);
+    } catch (error) {
+      if (closed) return;
+      const notFound = error instanceof ChorusError && error.code === "not_found";
+      feedActions.fail(notFound ? "not_found" : "error", error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (closed) return;
+    feedActions.setChannel(info);
+    batcher.push({ op: "replace", messages: history, lossBefore: false, at: Date.now() });
+    batcher.flushNow();
+    unsubscribe = client.subscribe(channel, onUpdate, { since: history.at(-1)?.seq ?? 0 });
+  })();
+
+  return () => {
+    closed = true;
+    unsubscribe?.();
+    offResumed();
+    batcher.dispose();
+    resetAnnouncements();
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * The UI's pure logic, without a browser: the feed reducer (bounds, dividers, deletes),
+ * text segmentation (which strings may become links), video URL parsing, readable author
+ * colours and send-error wording.
+ */
+import type { Message } from "@chorus/protocol";
+import { describe, expect, it } from "vitest";
+import { contrast, parseHex, readableNameColors } from "../src/lib/color.js";
+import {
+  applyOps,
+  EMPTY_FEED,
+  type FeedOp,
+  type FeedState,
+  LIVE_ROWS,
+  PAUSED_ROWS,
+  setPaused,
+} from "../src/lib/feed.js";
+import { describeSendError } from "../src/lib/send-errors.js";
+import { codePoints, mentions, safeHref, segmentText } from "../src/lib/text.js";
+import { parseVideoUrl } from "../src/lib/video.js";
+
+function message(seq: number, overrides: Partial<Message> = {}): Message {
+  return {
+    id: `id${seq}`,
+    channel: "c",
+    seq,
+    text: `message ${seq}`,
+    createdAt: 1_700_000_000_000 + seq,
+    author: {
+      id: "u1",
+      username: "alice",
+      displayName: "Alice",
+      color: "#ff0000",
+      role: "viewer",
+      badges: [],
+      platform: "chorus",
+    },
+    ...overrides,
+  };
+}
+
+const live = (seq: number): FeedOp => ({ op: "message", message: message(seq), live: true });
+const seqs = (state: FeedState): number[] =>
+  state.rows.flatMap((r) => (r.kind === "message" ? [r.message.seq] : r.kind === "divider" ? [-1] : []));
+
+describe("feed", () => {
+  it("appends in order and ignores a seq it already shows", () => {
+    const state = applyOps(EMPTY_FEED, [live(1), live(2), live(2), live(1), live(3)]);
+    expect(seqs(state)).toEqual([1, 2, 3]);
+  });
+
+  it("keeps at most LIVE_ROWS rows while following, the newest ones", () => {
+    const ops = Array.from({ length: LIVE_ROWS + 250 }, (_, i) => live(i + 1));
+    const state = applyOps(EMPTY_FEED, ops);
+    expect(state.rows).toHaveLength(LIVE_ROWS);
+    expect(seqs(state).at(-1)).toBe(LIVE_ROWS + 250);
+    expect(seqs(state)[0]).toBe(251);
+  });
+
+  it("while paused keeps more rows, counts unseen messages, and trims back on resume", () => {
+    let state = applyOps(EMPTY_FEED, [live(1)]);
+    state = setPaused(state, true);
+    state = applyOps(
+      state,
+      Array.from({ length: LIVE_ROWS + 9 }, (_, i) => live(i + 2)),
+    );
+    expect(state.unseen).toBe(LIVE_ROWS + 9);
+    expect(state.rows).toHaveLength(LIVE_ROWS + 10);
+    state = setPaused(state, false);
+    expect(state.unseen).toBe(0);
+    expect(state.rows).toHaveLength(LIVE_ROWS);
+    state = setPaused(state, true);
+    state = applyOps(
+      state,
+      Array.from({ length: PAUSED_ROWS + 5 }, (_, i) => live(i + 1_000)),
+    );
+    expect(state.rows).toHaveLength(PAUSED_ROWS);
+  });
+
+  it("history messages are not counted as unseen", () => {
+    const state = applyOps(setPaused(EMPTY_FEED, true), [{ op: "message", message: message(1), live: false }]);
+    expect(state.unseen).toBe(0);
+  });
+
+  it("puts the reconnect divider right above the first missed message and counts them", () => {
+    let state = applyOps(EMPTY_FEED, [live(1), live(2)]);
+    state = applyOps(state, [live(3), live(4), live(5), { op: "resumed", fromSeq: 3, toSeq: 5 }, live(6)]);
+    expect(seqs(state)).toEqual([1, 2, -1, 3, 4, 5, 6]);
+    const divider = state.rows[2];
+    expect(divider?.kind === "divider" && divider.text).toContain("3 missed messages");
+  });
+
+  it("adds no divider when nothing was missed", () => {
+    const state = applyOps(applyOps(EMPTY_FEED, [live(1)]), [{ op: "resumed", fromSeq: 2, toSeq: 1 }]);
+    expect(seqs(state)).toEqual([1]);
+  });
+
+  it("marks deleted messages, hides a banned user's messages, clears the chat", () => {
+    const bob = message(2, { id: "b", author: { ...message(2).author, id: "u2", username: "bob" } });
+    let state = applyOps(EMPTY_FEED, [live(1), { op: "message", message: bob, live: true }, live(3)]);
+    state = applyOps(state, [{ op: "delete", id: "id3" }]);
+    expect(state.rows.map((r) => r.kind === "message" && r.deleted)).toEqual([false, false, true]);
+    state = applyOps(state, [{ op: "remove_user", username: "bob", text: "bob was banned", at: 1 }]);
+    expect(state.rows.map((r) => (r.kind === "message" ? r.deleted : r.kind))).toEqual([false, true, true, "notice"]);
+    state = applyOps(state, [{ op: "clear", at: 2 }]);
+    expect(state.rows.map((r) => r.kind)).toEqual(["notice"]);
+  });
+
+  it("replaces the feed after a reset and says that messages may be missing", () => {
+    let state = applyOps(EMPTY_FEED, [live(1), live(2)]);
+    state = applyOps(state, [{ op: "replace", messages: [message(40), message(41)], lossBefore: true, at: 0 }]);
+    expect(seqs(state)).toEqual([-1, 40, 41]);
+    const first = state.rows[0];
+    expect(first?.kind === "divider" && first.tone).toBe("loss");
+    // The first page of an empty feed needs no divider.
+    expect(seqs(applyOps(EMPTY_FEED, [{ op: "replace", messages: [message(1)], lossBefore: true, at: 0 }]))).toEqual([
+      1,
+    ]);
+  });
+
+  it("gives every row a unique key", () => {
+    const state = applyOps(EMPTY_FEED, [
+      live(1),
+      { op: "notice", text: "a", at: 1 },
+      { op: "notice", text: "b", at: 2 },
+      live(2),
+      { op: "resumed", fromSeq: 2, toSeq: 2 },
+    ]);
+    expect(new Set(state.rows.map((r) => r.key)).size).toBe(state.rows.length);
+  });
+});
+
+describe("text", () => {
+  it("links only absolute http(s) URLs, without trailing punctuation", () => {
+    expect(segmentText("see https://example.com/a?b=1. ok")).toEqual([
+      { kind: "text", text: "see " },
+      { kind: "link", text: "https://example.com/a?b=1", href: "https://example.com/a?b=1" },
+      { kind: "text", text: ". ok" },
+    ]);
+    expect(segmentText("(https://en.wikipedia.org/wiki/Foo_(bar))")[1]).toEqual({
+      kind: "link",
+      text: "https://en.wikipedia.org/wiki/Foo_(bar)",
+      href: "https://en.wikipedia.org/wiki/Foo_(bar)",
+    });
+  });
+
+  it("never turns other schemes or credential tricks into links", () => {
+    for (const text of [
+      "javascript:alert(1)",
+      "JaVaScRiPt:alert(1)",
+      "data:text/html,<script>alert(1)</script>",
+      "vbscript:msgbox",
+      "<a href=javascript:alert(1)>x</a>",
+      "https://bank.example@evil.example/",
+      "www.example.com",
+    ]) {
+      expect(segmentText(text).filter((s) => s.kind === "link")).toEqual([]);
+    }
+    expect(safeHref("javascript:alert(1)")).toBeUndefined();
+    expect(safeHref('https://example.com/"><img src=x onerror=alert(1)>')).toBe(
+      "https://example.com/%22%3E%3Cimg%20src=x%20onerror=alert(1)%3E",
+    );
+  });
+
+  it("finds mentions but not e-mail addresses", () => {
+    expect(segmentText("hi @Bob_1 and mail@example.com").filter((s) => s.kind === "mention")).toEqual([
+      { kind: "mention", text: "@Bob_1", username: "bob_1" },
+    ]);
+    expect(mentions("hey @ALICE", undefined, "alice")).toBe(true);
+    expect(mentions("hey @alice", ["bob"], "alice")).toBe(false);
+  });
+
+  it("counts code points like the server", () => {
+    expect(codePoints("héllo👩‍💻")).toBe(8);
+  });
+});
+
+describe("video", () => {
+  it("turns YouTube links into privacy-enhanced embeds", () => {
+    for (const url of [
+      "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+      "https://youtu.be/dQw4w9WgXcQ?t=3",
+      "https://youtube.com/live/dQw4w9WgXcQ",
+      "https://m.youtube.com/watch?v=dQw4w9WgXcQ&feature=share",
+      "https://www.youtube.com/embed/dQw4w9WgXcQ",
+    ]) {
+      const source = parseVideoUrl(url);
+      expect(source?.kind).toBe("youtube");
+      expect(source?.kind === "youtube" && source.embedUrl).toMatch(
+        /^https:\/\/www\.youtube-nocookie\.com\/embed\/dQw4w9WgXcQ\?/,
+      );
+    }
+  });
+
+  it("plays other http(s) URLs as HLS and refuses everything else", () => {
+    expect(parseVideoUrl("https://cdn.example/live/index.m3u8")).toEqual({
+      kind: "hls",
+      url: "https://cdn.example/live/index.m3u8",
+    });
+    expect(parseVideoUrl("javascript:alert(1)")).toBeUndefined();
+    expect(parseVideoUrl("https://www.youtube.com/watch?v=<script>")).toBeUndefined();
+    expect(parseVideoUrl(null)).toBeUndefined();
+  });
+});
+
+describe("author colours", () => {
+  it("reach AA contrast on both themes and never pass a non-hex value through", () => {
+    for (const color of ["#000080", "#ffff00", "#ffffff", "#000000", "#1e90ff"]) {
+      const { dark, light } = readableNameColors(color, "x");
+      expect(contrast(parseHex(dark) ?? [0, 0, 0], [24, 24, 27])).toBeGreaterThanOrEqual(4.5);
+      expect(contrast(parseHex(light) ?? [255, 255, 255], [255, 255, 255])).toBeGreaterThanOrEqual(4.5);
+    }
+    const hostile = readableNameColors("red;background:url(javascript:alert(1))", "mallory");
+    expect(hostile.dark).toMatch(/^#[0-9a-f]{6}$/);
+    expect(hostile.light).toMatch(/^#[0-9a-f]{6}$/);
+  });
+});
+
+describe("send errors", () => {
+  it("counts down rate limits and slow mode from retryAfterMs", () => {
+    const p = describeSendError({ code: "rate_limited", status: 429, message: "x", retryAfterMs: 12_000 }, 1_000);
+    expect(p.until).toBe(13_000);
+    expect(describeSendError({ code: "slow_mode", status: 429, message: "x" }, 0).until).toBe(5_000);
+  });
+
+  it("says why: banned, not reachable, session gone", () => {
+    expect(describeSendError({ code: "banned", status: 403, message: "x" }, 0).text).toMatch(/banned/);
+    expect(describeSendError({ code: "unavailable", status: 0, message: "x" }, 0).retry).toBe(true);
+    expect(describeSendError({ code: "unauthorized", status: 401, message: "x" }, 0).signedOut).toBe(true);
+    expect(describeSendError({ code: "mode_restricted", status: 403, message: "Emote-only mode is on" }, 0).text).toBe(
+      "Emote-only mode is on",
+    );
+  });
+});
