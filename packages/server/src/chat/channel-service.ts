@@ -55,15 +55,7 @@ export class ChannelService {
   async init(): Promise<void> {
     for (const record of await this.store.channels.list()) await this.load(record);
     if (!this.cache.has("main")) {
-      const record: ChannelRecord = {
-        name: "main",
-        title: "Main stage",
-        ownerId: null,
-        settings: { ...DEFAULT_CHANNEL_SETTINGS },
-        videoUrl: null,
-        liveBroadcastId: null,
-        createdAt: Date.now(),
-      };
+      const record = newChannelRecord("main", "Main stage", null);
       try {
         await this.store.channels.create(record);
       } catch (error) {
@@ -122,15 +114,7 @@ export class ChannelService {
     const name = rawName.trim().toLowerCase();
     if (!CHANNEL_NAME_RE.test(name)) throw invalid("name must be 3–25 characters of a–z, 0–9 and _");
     if (await this.exists(name)) throw conflict("channel name is taken");
-    const record: ChannelRecord = {
-      name,
-      title: cleanTitle(title) ?? `${ctx.user.displayName}'s channel`,
-      ownerId: ctx.user.id,
-      settings: { ...DEFAULT_CHANNEL_SETTINGS },
-      videoUrl: null,
-      liveBroadcastId: null,
-      createdAt: Date.now(),
-    };
+    const record = newChannelRecord(name, cleanTitle(title) ?? `${ctx.user.displayName}'s channel`, ctx.user.id);
     try {
       await this.store.channels.create(record);
     } catch (error) {
@@ -295,6 +279,18 @@ export class ChannelService {
       void this.refresh(channel).catch(() => undefined);
     }
   }
+}
+
+function newChannelRecord(name: string, title: string, ownerId: string | null): ChannelRecord {
+  return {
+    name,
+    title,
+    ownerId,
+    settings: { ...DEFAULT_CHANNEL_SETTINGS },
+    videoUrl: null,
+    liveBroadcastId: null,
+    createdAt: Date.now(),
+  };
 }
 
 function toBroadcast(b: BroadcastRecord): Broadcast {

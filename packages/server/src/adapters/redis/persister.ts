@@ -77,17 +77,7 @@ export class RedisPersister {
     // New entries of every channel in one pipelined round trip.
     const pipeline = this.redis.pipeline();
     for (const channel of channels) {
-      pipeline.call(
-        "XREADGROUP",
-        "GROUP",
-        PERSIST_GROUP,
-        this.options.consumer,
-        "COUNT",
-        String(this.options.batch),
-        "STREAMS",
-        channelKeys(channel).stream,
-        ">",
-      );
+      pipeline.call("XREADGROUP", ...this.readArgs(channel, ">"));
     }
     const replies = (await pipeline.exec()) ?? [];
     for (const [i, channel] of channels.entries()) {
@@ -145,19 +135,23 @@ export class RedisPersister {
     this.groups.add(channel);
   }
 
+  /** XREADGROUP arguments for one channel's stream from `id` (">" = new entries, "0" = our pending ones). */
+  private readArgs(channel: string, id: string): string[] {
+    return [
+      "GROUP",
+      PERSIST_GROUP,
+      this.options.consumer,
+      "COUNT",
+      String(this.options.batch),
+      "STREAMS",
+      channelKeys(channel).stream,
+      id,
+    ];
+  }
+
   private async readGroup(channel: string, id: string): Promise<StreamEntry[]> {
     try {
-      const reply = await this.redis.call(
-        "XREADGROUP",
-        "GROUP",
-        PERSIST_GROUP,
-        this.options.consumer,
-        "COUNT",
-        String(this.options.batch),
-        "STREAMS",
-        channelKeys(channel).stream,
-        id,
-      );
+      const reply = await this.redis.call("XREADGROUP", ...this.readArgs(channel, id));
       return entriesOf(channel, reply);
     } catch (error) {
       // The stream (and its group) vanished — Redis restarted empty: create the group again.

@@ -1,21 +1,10 @@
-import { LIMITS } from "@chorus/protocol";
+import { ChannelSettings } from "@chorus/protocol";
 import { Type } from "@sinclair/typebox";
 import { ChannelParams, channelName, HistoryQuery, LiveBody } from "../schemas.js";
 import type { App, Services } from "../services.js";
 
-const SettingsPatch = Type.Partial(
-  Type.Object({
-    slowModeSec: Type.Integer({ minimum: 0, maximum: 21600 }),
-    followersOnlyMin: Type.Union([Type.Integer({ minimum: 0, maximum: 129600 }), Type.Null()]),
-    subscribersOnly: Type.Boolean(),
-    emoteOnly: Type.Boolean(),
-    uniqueChat: Type.Boolean(),
-    guestsAllowed: Type.Boolean(),
-    blockedTerms: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: LIMITS.blockedTermsMax }),
-    autoModLevel: Type.Integer({ minimum: 0, maximum: 4 }),
-  }),
-  { additionalProperties: false },
-);
+// Any subset of the settings, each validated by the one schema in the protocol package.
+const SettingsPatch = Type.Partial(ChannelSettings, { additionalProperties: false });
 
 export function channelRoutes(app: App, s: Services): void {
   const tags = ["channels"];
