@@ -584,6 +584,14 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
       await cdp.send("HeapProfiler.collectGarbage");
       return (await cdp.send("Runtime.getHeapUsage")).usedSize;
     };
+    // A chat page normally opens on history: show some messages first, so the measured window
+    // is the flood itself and not the page's first-ever row render (on a cold page that once
+    // showed as a single ~100 ms task in CI, before the flood's first batch).
+    const warmup = new ChorusClient({ baseUrl: server.url, token: admin.token });
+    let warmLast: Message | undefined;
+    for (let i = 0; i < 30; i++) warmLast = await warmup.send(channel, `warm-up ${i}`);
+    warmup.close();
+    if (warmLast) await row(page, warmLast.seq).waitFor({ timeout: 10_000 });
     const heapBefore = await heap();
     await page.evaluate(() => {
       const durations: string[] = [];
