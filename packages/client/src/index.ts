@@ -74,6 +74,14 @@ export class ChorusClient extends RestClient {
     return this.realtime.send(channel, text, options);
   }
 
+  /**
+   * Call when the network comes back or the page becomes visible again (`online`,
+   * `visibilitychange`): a pending reconnect happens now, an open socket is checked at once.
+   */
+  wake(): void {
+    this.realtime.wake();
+  }
+
   /** Closes the socket and clears every timer; REST helpers keep working. */
   close(): void {
     this.realtime.close();

@@ -64,6 +64,8 @@ export interface RealtimeOptions {
   WebSocket?: WebSocketConstructor;
   /** Loads an implementation when there is no global one (the Node entry loads `ws`). */
   loadWebSocket?: () => Promise<WebSocketConstructor>;
+  /** How long `wake()` waits for any frame after its probe ping before it reconnects. @default 3000 */
+  wakeProbeMs?: number;
   /** Reconnect backoff. @default { baseMs: 500, capMs: 30000 } */
   reconnect?: BackoffOptions;
   /** Idle time between keepalive pings. @default 25000 */
@@ -234,6 +236,31 @@ export class Realtime {
     this.teardown(true);
     this.setState("reconnecting");
     void this.open();
+  }
+
+  /**
+   * The network came back or the page became visible again (a laptop woke up): stop waiting.
+   * A pending reconnect dials now; an open socket is probed with a ping at once, so one that
+   * died during sleep is replaced within `wakeProbeMs` instead of at the next ping interval.
+   */
+  wake(): void {
+    if (!this.active) return;
+    const socket = this.socket;
+    if (!socket) {
+      if (this.current === "reconnecting") {
+        this.backoff.reset();
+        void this.open();
+      }
+      return;
+    }
+    if (!this.ready) return;
+    this.timers.clear("ping");
+    this.heardSincePing = false;
+    this.write({ op: "ping" });
+    this.timers.set("pong", this.options.wakeProbeMs ?? 3_000, () => {
+      if (this.heardSincePing) this.schedulePing();
+      else this.drop(socket);
+    });
   }
 
   /** Stops everything: socket, timers, subscriptions; pending sends and `connect()` calls reject. */

@@ -212,6 +212,46 @@ describe("keepalive", () => {
     c.close();
   });
 
+  it("wake() dials at once instead of waiting out the backoff", async () => {
+    const { c } = client({ reconnect: { baseMs: 10_000, random: () => 0.99 } });
+    c.subscribe("main", () => {});
+    await tick();
+    FakeSocket.latest().accept();
+    FakeSocket.latest().serverClose(1006);
+    await tick(100);
+    expect(c.state).toBe("reconnecting");
+    expect(FakeSocket.instances).toHaveLength(1);
+    c.wake();
+    await tick();
+    expect(FakeSocket.instances).toHaveLength(2);
+    c.close();
+  });
+
+  it("wake() probes an open socket and replaces it when nothing answers", async () => {
+    const { c } = client({ pingIntervalMs: 25_000, wakeProbeMs: 3_000 });
+    c.subscribe("main", () => {});
+    await tick();
+    const socket = FakeSocket.latest();
+    socket.accept();
+    c.wake();
+    expect(socket.frames("ping")).toHaveLength(1);
+    await tick(3_000);
+    expect(socket.closedWith).toBe(1006);
+    expect(c.state).toBe("reconnecting");
+
+    const { c: alive } = client({ pingIntervalMs: 25_000, wakeProbeMs: 3_000 });
+    alive.subscribe("main", () => {});
+    await tick();
+    const healthy = FakeSocket.latest();
+    healthy.accept();
+    alive.wake();
+    healthy.push({ op: "pong" });
+    await tick(3_000);
+    expect(healthy.closedWith).toBeUndefined();
+    c.close();
+    alive.close();
+  });
+
   it("keeps a busy connection whose pong is late", async () => {
     const { c } = client({ pingIntervalMs: 1000, pongTimeoutMs: 500 });
     c.subscribe("main", () => {});

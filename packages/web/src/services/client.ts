@@ -14,3 +14,10 @@ export const client = new ChorusClient({
   // still spreads a crowd of viewers over the window.
   reconnect: { baseMs: 500, capMs: 8_000 },
 });
+
+// After sleep or a network change, do not wait out the backoff or the next ping: reconnect
+// (or check the socket) now, and the resume by seq fills in whatever was missed.
+window.addEventListener("online", () => client.wake());
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") client.wake();
+});
