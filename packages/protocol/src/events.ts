@@ -28,19 +28,6 @@ export type LoggedEventType = keyof LoggedEventData;
 export type EphemeralEventType = keyof EphemeralEventData;
 export type EventType = LoggedEventType | EphemeralEventType;
 
-export const LOGGED_EVENT_TYPES: readonly LoggedEventType[] = [
-  "message",
-  "message_deleted",
-  "chat_cleared",
-  "user_timed_out",
-  "user_banned",
-  "user_unbanned",
-  "channel_updated",
-  "stream_started",
-  "stream_ended",
-  "summary",
-];
-
 /** A logged event as it travels: the `{op:"event"}` envelope with its seq. */
 export type LoggedEvent<T extends LoggedEventType = LoggedEventType> = {
   [K in T]: { op: "event"; channel: string; seq: number; type: K; at: number; data: LoggedEventData[K] };

@@ -4,15 +4,14 @@
  * live broadcasts, presence lists, the single-channel shortcuts and the operations endpoints.
  */
 import type { Broadcast, Channel, Message, User } from "@chorus/protocol";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import type { TestServer } from "./harness.js";
 import {
   api,
   createChannel,
   eventually,
   guest,
   history,
-  loginAdmin,
   postMessage,
   register,
   type Session,
@@ -21,27 +20,13 @@ import {
   uniqueName,
   WsClient,
 } from "./helpers.js";
+import { useSharedServer } from "./shared-server.js";
 
 let server: TestServer;
 let admin: Session;
-const open: Array<WsClient | SseClient> = [];
-
-function track<T extends WsClient | SseClient>(client: T): T {
-  open.push(client);
-  return client;
-}
-
-beforeAll(async () => {
-  server = await startTestServer();
-  admin = await loginAdmin(server.url);
-});
-
-afterEach(() => {
-  for (const client of open.splice(0)) client.close();
-});
-
-afterAll(async () => {
-  await server?.dispose();
+const track = useSharedServer((s, a) => {
+  server = s;
+  admin = a;
 });
 
 const PASSWORD = "a fine password";

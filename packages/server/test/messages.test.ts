@@ -4,42 +4,21 @@
  * rate limits, and durability across a restart.
  */
 import type { Message } from "@chorus/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./harness.js";
-import {
-  api,
-  createChannel,
-  guest,
-  history,
-  loginAdmin,
-  postMessage,
-  range,
-  register,
-  type Session,
-  WsClient,
-} from "./helpers.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { TestServer } from "./harness.js";
+import { api, createChannel, guest, history, postMessage, range, register, type Session, WsClient } from "./helpers.js";
+import { postAll as sharedPostAll, useSharedServer } from "./shared-server.js";
 
 let server: TestServer;
 let admin: Session;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  admin = await loginAdmin(server.url);
+useSharedServer((s, a) => {
+  server = s;
+  admin = a;
 });
 
-afterAll(async () => {
-  await server?.dispose();
-});
-
-async function postAll(session: Session, channel: string, texts: string[]): Promise<Message[]> {
-  const out: Message[] = [];
-  for (const text of texts) {
-    const res = await postMessage(server.url, session, channel, text);
-    expect(res.status, res.text).toBe(201);
-    out.push(res.body.message);
-  }
-  return out;
-}
+const postAll = (session: Session, channel: string, texts: string[]): Promise<Message[]> =>
+  sharedPostAll(server.url, session, channel, texts);
 
 describe("idempotency", () => {
   it("answers a repeated nonce with 200 and the original message, logging it once", async () => {

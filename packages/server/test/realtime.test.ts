@@ -4,7 +4,7 @@
  * events and shutdown.
  */
 import type { Message } from "@chorus/protocol";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { startTestServer, type TestServer } from "./harness.js";
 import {
@@ -23,42 +23,21 @@ import {
   uniqueName,
   WsClient,
 } from "./helpers.js";
+import { postAll as sharedPostAll, useSharedServer } from "./shared-server.js";
 
 let server: TestServer;
 let admin: Session;
-const open: Array<WsClient | SseClient> = [];
-
-function track<T extends WsClient | SseClient>(client: T): T {
-  open.push(client);
-  return client;
-}
-
-beforeAll(async () => {
-  server = await startTestServer();
-  admin = await loginAdmin(server.url);
-});
-
-afterEach(() => {
-  for (const client of open.splice(0)) client.close();
-});
-
-afterAll(async () => {
-  await server?.dispose();
+const track = useSharedServer((s, a) => {
+  server = s;
+  admin = a;
 });
 
 async function sleepUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   await eventually(async () => ((await condition()) ? true : undefined), "condition", timeoutMs).catch(() => undefined);
 }
 
-async function postAll(session: Session, channel: string, texts: string[]): Promise<Message[]> {
-  const out: Message[] = [];
-  for (const text of texts) {
-    const res = await postMessage(server.url, session, channel, text);
-    expect(res.status, res.text).toBe(201);
-    out.push(res.body.message);
-  }
-  return out;
-}
+const postAll = (session: Session, channel: string, texts: string[]): Promise<Message[]> =>
+  sharedPostAll(server.url, session, channel, texts);
 
 describe("delivery", () => {
   it("delivers a REST message on WebSocket and SSE, after the subscribed frame", async () => {

@@ -12,7 +12,6 @@ import {
   DEFAULT_CHANNEL_SETTINGS,
   LIMITS,
   type LoggedEvent,
-  type Role,
 } from "@chorus/protocol";
 import type { AuthContext } from "../auth/auth-service.js";
 import { conflict, forbidden, invalid, notFound } from "../errors.js";
@@ -230,12 +229,6 @@ export class ChannelService {
     const found = await this.store.broadcasts.byId(id);
     if (!found || found.channel !== name) throw notFound("broadcast");
     return toBroadcast(found);
-  }
-
-  async setRole(name: string, userId: string, role: Role): Promise<void> {
-    await this.store.channels.setRole(name, userId, role);
-    await this.refresh(name);
-    this.changed(name);
   }
 
   async toPublic(state: ChannelState): Promise<Channel> {

@@ -66,7 +66,6 @@ export interface UserStore {
   byId(id: string): Promise<UserRecord | null>;
   byUsername(username: string): Promise<UserRecord | null>;
   setAdmin(id: string, isAdmin: boolean): Promise<void>;
-  setPassword(id: string, passwordHash: string): Promise<void>;
 }
 
 export interface SessionStore {

@@ -96,14 +96,6 @@ class SqlUsers implements UserStore {
   async setAdmin(id: string, isAdmin: boolean): Promise<void> {
     await this.db.updateTable("users").set({ is_admin: isAdmin }).where("id", "=", id).execute();
   }
-
-  async setPassword(id: string, passwordHash: string): Promise<void> {
-    await this.db
-      .updateTable("users")
-      .set({ password_hash: passwordHash, is_guest: false })
-      .where("id", "=", id)
-      .execute();
-  }
 }
 
 function toUser(row: Database["users"]): UserRecord {
