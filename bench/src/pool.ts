@@ -1,13 +1,15 @@
 /**
  * The parent's side of the subscriber workers: forks them, splits the subscribers between
- * them, and turns their IPC messages into promises. A worker that dies or reports `fatal`
- * fails whatever the parent is waiting for, instead of leaving it hanging.
+ * them (each worker gets a contiguous range of global indexes, so channel, transport, node
+ * and slowness are assigned exactly as if one process held them all), and turns their IPC
+ * messages into promises. A worker that dies or reports `fatal` fails whatever the parent is
+ * waiting for, instead of leaving it hanging.
  */
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { isWorkerMessage, type ParentMessage, type WorkerMessage } from "./ipc.js";
+import { isWorkerMessage, type ParentMessage, type WorkerMessage, type WorkerPlan } from "./ipc.js";
+import { split } from "./loadgen/plan.js";
 import { forkTs, ROOT, sendIpc, stopChild, waitForExit } from "./processes.js";
-import type { ClientSpec } from "./targets/types.js";
 
 type MessageOf<T extends WorkerMessage["type"]> = Extract<WorkerMessage, { type: T }>;
 
@@ -75,24 +77,26 @@ class WorkerHandle {
   }
 }
 
-/** `total` split into `parts` near-equal integers. */
-export function split(total: number, parts: number): number[] {
-  const base = Math.floor(total / parts);
-  return Array.from({ length: parts }, (_, i) => base + (i < total % parts ? 1 : 0));
-}
-
-export interface ConnectPlan {
-  spec: ClientSpec;
-  subscribers: number;
-  connectRate: number;
-  connectTimeoutMs: number;
-  expectedMessages: number;
-}
-
 export interface ReadyInfo {
   subscribed: number;
   failed: number;
   failures: Record<string, number>;
+  /** From the first connect attempt of any worker to the last subscription settled. */
+  connectSec: number;
+}
+
+/** The workers' latest progress, summed. */
+export interface PoolProgress {
+  attempted: number;
+  subscribed: number;
+  failed: number;
+  connected: number;
+  deliveries: number;
+  frames: number;
+  bytes: number;
+  reconnects: number;
+  seqGaps: number;
+  histograms: MessageOf<"progress">["histogram"][];
 }
 
 export class WorkerPool {
@@ -103,49 +107,88 @@ export class WorkerPool {
     return new WorkerPool(Array.from({ length: count }, (_, i) => new WorkerHandle(i, forkTs(entry))));
   }
 
-  /** Starts the connect ramp everywhere and resolves when every worker is ready. */
-  async connect(plan: ConnectPlan, timeoutMs: number, onProgress: (subscribed: number, failed: number) => void) {
-    const counts = split(plan.subscribers, this.handles.length);
+  get size(): number {
+    return this.handles.length;
+  }
+
+  /**
+   * Starts the connect ramp everywhere (`plan` without the per-worker range) and resolves
+   * when every worker has settled every first connect.
+   */
+  async connect(plan: Omit<WorkerPlan, "firstIndex" | "count">, subscribers: number, timeoutMs: number) {
+    const counts = split(subscribers, this.handles.length);
     const ready = this.handles.map((h) => h.next("ready", timeoutMs));
+    let firstIndex = 0;
     this.handles.forEach((h, i) => {
       const count = counts[i] ?? 0;
       h.send({
         type: "start",
-        spec: plan.spec,
-        count,
-        connectsPerSec: (plan.connectRate * count) / plan.subscribers,
-        connectTimeoutMs: plan.connectTimeoutMs,
-        expectedMessages: plan.expectedMessages,
+        plan: { ...plan, firstIndex, count, connectsPerSec: (plan.connectsPerSec * count) / subscribers },
       });
+      firstIndex += count;
     });
-    const ticker = setInterval(() => {
-      let subscribed = 0;
-      let failed = 0;
-      for (const h of this.handles) {
-        subscribed += h.latestProgress?.subscribed ?? 0;
-        failed += h.latestProgress?.failed ?? 0;
-      }
-      onProgress(subscribed, failed);
-    }, 2_000);
-    try {
-      const all = await Promise.all(ready);
-      const info: ReadyInfo = { subscribed: 0, failed: 0, failures: {} };
-      for (const r of all) {
-        info.subscribed += r.subscribed;
-        info.failed += r.failed;
-        for (const [reason, n] of Object.entries(r.failures)) info.failures[reason] = (info.failures[reason] ?? 0) + n;
-      }
-      return info;
-    } finally {
-      clearInterval(ticker);
+    const all = await Promise.all(ready);
+    const info: ReadyInfo = {
+      subscribed: 0,
+      failed: 0,
+      failures: {},
+      // Worker start-up (loading tsx) is not part of the server's connect rate.
+      connectSec: (Math.max(...all.map((r) => r.rampEndMs)) - Math.min(...all.map((r) => r.rampStartMs))) / 1000,
+    };
+    for (const r of all) {
+      info.subscribed += r.subscribed;
+      info.failed += r.failed;
+      for (const [reason, n] of Object.entries(r.failures)) info.failures[reason] = (info.failures[reason] ?? 0) + n;
     }
+    return info;
+  }
+
+  progress(): PoolProgress {
+    const sum: PoolProgress = {
+      attempted: 0,
+      subscribed: 0,
+      failed: 0,
+      connected: 0,
+      deliveries: 0,
+      frames: 0,
+      bytes: 0,
+      reconnects: 0,
+      seqGaps: 0,
+      histograms: [],
+    };
+    for (const h of this.handles) {
+      const p = h.latestProgress;
+      if (!p) continue;
+      sum.attempted += p.attempted;
+      sum.subscribed += p.subscribed;
+      sum.failed += p.failed;
+      sum.connected += p.connected;
+      sum.deliveries += p.deliveries;
+      sum.frames += p.frames;
+      sum.bytes += p.bytes;
+      sum.reconnects += p.reconnects;
+      sum.seqGaps += p.seqGaps;
+      sum.histograms.push(p.histogram);
+    }
+    return sum;
   }
 
   measure(): void {
     for (const h of this.handles) h.send({ type: "measure" });
   }
 
-  collect(acknowledged: boolean[], finalSeq: number | null, timeoutMs: number): Promise<MessageOf<"result">[]> {
+  /** Drops every connection; resolves when every worker's subscribers are back and caught up. */
+  storm(catchUpTo: Record<string, number>, timeoutMs: number): Promise<MessageOf<"storm_done">[]> {
+    const done = this.handles.map((h) => h.next("storm_done", timeoutMs));
+    for (const h of this.handles) h.send({ type: "storm", catchUpTo });
+    return Promise.all(done);
+  }
+
+  collect(
+    acknowledged: Record<string, boolean[]>,
+    finalSeq: Record<string, number | null>,
+    timeoutMs: number,
+  ): Promise<MessageOf<"result">[]> {
     const results = this.handles.map((h) => h.next("result", timeoutMs));
     for (const h of this.handles) h.send({ type: "collect", acknowledged, finalSeq });
     return Promise.all(results);

@@ -1,5 +1,5 @@
 /**
- * Child-process plumbing: every server and worker the benchmark starts is registered here
+ * Child-process plumbing: every server and worker the load generator or the benchmark starts is registered here
  * and killed when the benchmark exits, however it exits (normal end, error, Ctrl-C,
  * SIGTERM). Only loopback addresses are ever used.
  */
@@ -65,7 +65,7 @@ async function killChildrenAndExit(code: number): Promise<never> {
 }
 
 /** Installs the exit hooks once: children die with the benchmark. */
-export function installExitHandlers(): void {
+export function installExitHandlers(name = "bench"): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   // Last resort on a plain exit: no waiting possible here.
@@ -75,17 +75,17 @@ export function installExitHandlers(): void {
   });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.on(signal, () => {
-      process.stderr.write(`\nfanout: ${signal}, stopping children\n`);
+      process.stderr.write(`\n${name}: ${signal}, stopping children\n`);
       void killChildrenAndExit(130);
     });
   }
   process.on("uncaughtException", (err) => {
-    process.stderr.write(`fanout: uncaught ${err.stack ?? String(err)}\n`);
+    process.stderr.write(`${name}: uncaught ${err.stack ?? String(err)}\n`);
     void killChildrenAndExit(1);
   });
   process.on("unhandledRejection", (err) => {
     process.stderr.write(
-      `fanout: unhandled rejection ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      `${name}: unhandled rejection ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
     void killChildrenAndExit(1);
   });

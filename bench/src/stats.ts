@@ -1,5 +1,5 @@
 /**
- * Latency statistics for the fan-out benchmark.
+ * Latency statistics for the load generator and the benchmark.
  *
  * Workers record millions of latencies, so they keep a fixed-bucket histogram rather than
  * the samples, ship it to the parent in a sparse form and the parent merges them. Buckets
@@ -166,6 +166,7 @@ export interface LatencySummary {
   count: number;
   p50: number;
   p90: number;
+  p95: number;
   p99: number;
   p999: number;
   max: number;
@@ -177,6 +178,7 @@ export function summarizeHistogram(h: LatencyHistogram): LatencySummary {
     count: h.count,
     p50: h.percentile(50),
     p90: h.percentile(90),
+    p95: h.percentile(95),
     p99: h.percentile(99),
     p999: h.percentile(99.9),
     max: h.count === 0 ? Number.NaN : h.maxMs,
@@ -191,6 +193,7 @@ export function summarizeSamples(samples: readonly number[]): LatencySummary {
     count: sorted.length,
     p50: percentile(sorted, 50),
     p90: percentile(sorted, 90),
+    p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
     p999: percentile(sorted, 99.9),
     max: sorted.length === 0 ? Number.NaN : (sorted[sorted.length - 1] as number),

@@ -7,7 +7,7 @@
  *   subscriber received is lost (a hole), while numbers missing *after* it are late: the
  *   subscriber was still behind when the drain period ended. A number seen twice is a
  *   duplicate.
- * - `seq` (both targets number their events): starting from the `seq` given at subscribe
+ * - `seq` (every target numbers its events): starting from the `seq` given at subscribe
  *   time, every logged event must carry exactly the next one. A jump is a gap, a repeat or a
  *   step back is a duplicate, and stopping short of the last acknowledged seq is a missing
  *   tail (late, like above).
@@ -89,6 +89,11 @@ export class SubscriberTracker {
 
   constructor(expectedMessages: number) {
     this.received = new Uint8Array(Math.max(1, expectedMessages));
+  }
+
+  /** Seqs skipped so far (for the live progress line). */
+  get gapsSoFar(): number {
+    return this.seqGaps;
   }
 
   /** The subscription is live; `seq` is the target's latest seq at that point, if it has one. */

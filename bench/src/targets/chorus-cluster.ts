@@ -24,7 +24,7 @@ import {
   waitForHttpOk,
 } from "../processes.js";
 import { ADMIN_USERNAME, connectPublisher, login } from "./chorus.js";
-import type { RunningTarget, TargetDefinition } from "./types.js";
+import type { RunningTarget, StartOptions, TargetDefinition } from "./types.js";
 
 const NODES = 3;
 const SERVER_ENTRY = "packages/server/src/main.ts";
@@ -33,7 +33,7 @@ const ADMIN_URL = process.env["BENCH_DATABASE_URL"] ?? "postgres://postgres@127.
 export const chorusClusterTarget: TargetDefinition = {
   name: "chorus-cluster",
   label: `Chorus cluster (${NODES} nodes + Redis)`,
-  async start(signal: AbortSignal): Promise<RunningTarget> {
+  async start(signal: AbortSignal, options: StartOptions = {}): Promise<RunningTarget> {
     const cleanups: Array<() => Promise<void>> = [];
     const stop = async () => {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -61,6 +61,7 @@ export const chorusClusterTarget: TargetDefinition = {
             ADMIN_USERNAME,
             ADMIN_PASSWORD: password,
             LOG_LEVEL: "warn",
+            ...options.env,
           },
           stdio: ["ignore", "pipe", "pipe"],
         });
@@ -82,6 +83,8 @@ export const chorusClusterTarget: TargetDefinition = {
         pid: children[0]?.pid ?? -1,
         pids: children.map((c) => c.pid ?? -1),
         client: { kind: "chorus", url: urls[0] as string, urls, channel: "main" },
+        httpUrls: ports.map((p) => `http://${LOOPBACK}:${p}`),
+        token,
         connectPublisher: () => connectPublisher(urls[0] as string, token),
         logTail: () => tails.flatMap((tail, i) => tail().map((line) => `[node ${i}] ${line}`)),
         stop: async () => {

@@ -1,18 +1,17 @@
 /**
  * Target: the Chorus server in embedded mode (no REDIS_URL / DATABASE_URL), started exactly
  * as an operator would (`node --import tsx packages/server/src/main.ts`) in a fresh data
- * directory with a bootstrap admin, and spoken to over the public WebSocket API (API.md
- * "WebSocket"): subscribers are anonymous and send `subscribe`; the publisher logs in over
- * REST, sends `auth` on its own socket and then one `send` per message, and counts `ack`s.
+ * directory with a bootstrap admin (exempt from chat rate limits), and spoken to over the
+ * public API only (API.md): the load generator gets the admin's token and every node's HTTP
+ * base, and does the rest (subscribe over WebSocket or SSE, publish over WebSocket or REST).
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ClientFrame, decodeServerMessage, type ServerFrame } from "@chorus/protocol";
-import WebSocket from "ws";
-import { nowMs } from "../payload.js";
+import { ResumableSubscriber } from "../clients/chorus-subscriber.js";
+import { connectWsPublisher } from "../loadgen/publishers.js";
 import {
   captureOutput,
   freePort,
@@ -23,7 +22,15 @@ import {
   stopChild,
   waitForHttpOk,
 } from "../processes.js";
-import type { ClientSpec, Publisher, RunningTarget, Subscriber, SubscriberEvents, TargetDefinition } from "./types.js";
+import type {
+  ClientSpec,
+  Publisher,
+  RunningTarget,
+  StartOptions,
+  Subscriber,
+  SubscriberEvents,
+  TargetDefinition,
+} from "./types.js";
 
 type ChorusSpec = Extract<ClientSpec, { kind: "chorus" }>;
 
@@ -38,7 +45,7 @@ const READY_TIMEOUT_MS = 90_000;
 export const chorusTarget: TargetDefinition = {
   name: "chorus",
   label: "Chorus (embedded)",
-  async start(signal: AbortSignal): Promise<RunningTarget> {
+  async start(signal: AbortSignal, options: StartOptions = {}): Promise<RunningTarget> {
     if (!existsSync(join(ROOT, SERVER_ENTRY))) throw new Error(`${SERVER_ENTRY} does not exist yet`);
     const port = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), "chorus-bench-"));
@@ -53,6 +60,7 @@ export const chorusTarget: TargetDefinition = {
       ADMIN_USERNAME,
       ADMIN_PASSWORD: password,
       LOG_LEVEL: "warn",
+      ...options.env,
     };
     // Embedded mode only: never let the caller's environment point the server elsewhere.
     delete env["REDIS_URL"];
@@ -75,6 +83,8 @@ export const chorusTarget: TargetDefinition = {
         name: "chorus",
         pid: child.pid ?? -1,
         client: { kind: "chorus", url: `ws://${LOOPBACK}:${port}/api/ws`, channel: CHANNEL },
+        httpUrls: [base],
+        token,
         connectPublisher: () => connectPublisher(`ws://${LOOPBACK}:${port}/api/ws`, token),
         logTail,
         stop,
@@ -104,153 +114,36 @@ export async function login(base: string, password: string, signal: AbortSignal)
   return token;
 }
 
-function openSocket(url: string): WebSocket {
-  // No compression: both targets are measured on plain frames.
-  return new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 10_000 });
+/** A publisher on the target's default channel (see loadgen/publishers.ts for any channel). */
+export async function connectPublisher(url: string, token: string, channel = CHANNEL): Promise<Publisher> {
+  const publisher = await connectWsPublisher(url, token);
+  return { send: (text, nonce, done) => publisher.send(channel, text, nonce, done), close: () => publisher.close() };
 }
 
-function sendFrame(ws: WebSocket, frame: ClientFrame): void {
-  ws.send(JSON.stringify(frame));
-}
-
-/** Decodes a server message, or describes why it is not one. */
-function decode(data: WebSocket.RawData): ServerFrame[] | string {
-  try {
-    return decodeServerMessage(data.toString());
-  } catch (err) {
-    return `bad_message:${err instanceof Error ? err.message : String(err)}`;
-  }
-}
-
-export function connectPublisher(url: string, token: string): Promise<Publisher> {
-  return new Promise((resolve, reject) => {
-    const ws = openSocket(url);
-    const pending = new Map<string, Parameters<Publisher["send"]>[2]>();
-    let ready = false;
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error("publisher: no auth_ok within 10 s"));
-    }, 10_000);
-    ws.on("open", () => sendFrame(ws, { op: "auth", token }));
-    ws.on("error", (err) => {
-      if (!ready) {
-        clearTimeout(timer);
-        reject(new Error(`publisher socket: ${err.message}`));
-      }
-    });
-    ws.on("close", (code, reason) => {
-      for (const done of pending.values()) done({ ok: false, code: `closed:${code}` });
-      pending.clear();
-      if (!ready) {
-        clearTimeout(timer);
-        reject(new Error(`publisher socket closed (${code} ${reason.toString()})`));
-      }
-    });
-    ws.on("message", (data) => {
-      const frames = decode(data);
-      if (typeof frames === "string") return;
-      for (const frame of frames) {
-        if (frame.op === "auth_ok" && !ready) {
-          ready = true;
-          clearTimeout(timer);
-          resolve({
-            send(text, nonce, done) {
-              pending.set(nonce, done);
-              sendFrame(ws, { op: "send", channel: CHANNEL, text, nonce });
-            },
-            close: () => ws.close(),
-          });
-        } else if (frame.op === "ack") {
-          const done = pending.get(frame.nonce);
-          pending.delete(frame.nonce);
-          done?.({ ok: true, seq: typeof frame.message?.seq === "number" ? frame.message.seq : undefined });
-        } else if (frame.op === "error") {
-          if (!ready) {
-            clearTimeout(timer);
-            ws.terminate();
-            reject(new Error(`publisher auth failed: ${frame.code} ${frame.message}`));
-          } else if (frame.nonce !== undefined) {
-            const done = pending.get(frame.nonce);
-            pending.delete(frame.nonce);
-            done?.({ ok: false, code: frame.code });
-          }
-        }
-      }
-    });
-  });
-}
-
-/** Connects one anonymous subscriber; resolves on `subscribed`. */
-export function connectChorusSubscriber(
+/** Connects one anonymous WebSocket subscriber (it resumes by seq if it loses the connection). */
+export async function connectChorusSubscriber(
   spec: ChorusSpec,
   events: SubscriberEvents,
   timeoutMs: number,
 ): Promise<Subscriber> {
-  return new Promise((resolve, reject) => {
-    const ws = openSocket(
-      spec.urls && spec.urls.length > 0 ? (spec.urls[nextNode++ % spec.urls.length] ?? spec.url) : spec.url,
-    );
-    let subscribed = false;
-    let closing = false;
-    const fail = (reason: string) => {
-      if (subscribed) return;
-      clearTimeout(timer);
-      closing = true;
-      ws.terminate();
-      reject(new Error(reason));
-    };
-    const timer = setTimeout(() => fail("subscribe timeout"), timeoutMs);
-    ws.on("open", () => sendFrame(ws, { op: "subscribe", channel: spec.channel }));
-    ws.on("error", (err) => fail(`socket error: ${err.message}`));
-    ws.on("close", (code) => {
-      if (!subscribed) fail(`closed before subscribed (${code})`);
-      else if (!closing) events.problem(`close:${code}`);
-    });
-    ws.on("message", (data) => {
-      const receivedAtMs = nowMs();
-      const frames = decode(data);
-      if (typeof frames === "string") {
-        events.problem("bad_message");
-        return;
-      }
-      for (const frame of frames) {
-        switch (frame.op) {
-          case "event":
-            if ("seq" in frame && typeof frame.seq === "number") events.logged(frame.seq);
-            if (frame.type === "message") {
-              if (typeof frame.data?.text === "string") events.message(frame.data.text, receivedAtMs);
-              else events.problem("message_without_text");
-            }
-            break;
-          case "subscribed":
-            if (!subscribed && frame.channel === spec.channel) {
-              subscribed = true;
-              clearTimeout(timer);
-              events.subscribed(typeof frame.seq === "number" ? frame.seq : undefined);
-              resolve({
-                close: () => {
-                  closing = true;
-                  ws.close();
-                },
-              });
-            }
-            break;
-          case "error":
-            if (!subscribed) fail(`error frame: ${frame.code} ${frame.message}`);
-            else events.problem(`error:${frame.code}`);
-            break;
-          case "reconnect":
-            events.problem(`reconnect:${frame.reason}`);
-            break;
-          case "pong":
-          case "unsubscribed":
-          case "auth_ok":
-          case "ack":
-            break;
-          default:
-            events.problem(`unexpected_op:${String((frame as { op?: unknown }).op)}`);
-        }
-      }
-    });
-  });
+  const wsUrl = spec.urls?.[nextNode++ % spec.urls.length] ?? spec.url;
+  const subscriber = new ResumableSubscriber(
+    {
+      wsUrl,
+      httpUrl: new URL(wsUrl).origin.replace(/^ws/, "http"),
+      channel: spec.channel,
+      transport: "ws",
+      connectTimeoutMs: timeoutMs,
+      backoff: { baseMs: 100, capMs: 5_000 },
+    },
+    {
+      subscribed: (seq) => events.subscribed(seq),
+      logged: (seq) => events.logged(seq),
+      message: (text, at) => events.message(text, at),
+      frame: () => undefined,
+      problem: (kind) => events.problem(kind),
+    },
+  );
+  await subscriber.start();
+  return { close: () => subscriber.close() };
 }

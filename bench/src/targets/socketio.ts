@@ -8,7 +8,15 @@ import { io, type Socket } from "socket.io-client";
 import { nowMs } from "../payload.js";
 import type { PeerClientToServer, PeerServerToClient } from "../peers/socketio-protocol.js";
 import { captureOutput, forkTs, freePort, LOOPBACK, ROOT, stopChild, waitForHttpOk } from "../processes.js";
-import type { ClientSpec, Publisher, RunningTarget, Subscriber, SubscriberEvents, TargetDefinition } from "./types.js";
+import type {
+  ChannelPublisher,
+  ClientSpec,
+  Publisher,
+  RunningTarget,
+  Subscriber,
+  SubscriberEvents,
+  TargetDefinition,
+} from "./types.js";
 
 type PeerSocket = Socket<PeerServerToClient, PeerClientToServer>;
 type SocketIoSpec = Extract<ClientSpec, { kind: "socketio" }>;
@@ -49,13 +57,19 @@ export const socketIoTarget: TargetDefinition = {
       pid: child.pid ?? -1,
       client: { kind: "socketio", url: base, room: ROOM },
       connectPublisher: () => connectPublisher(base),
+      connectChannelPublisher: () => connectChannelPublisher(base),
       logTail,
       stop: () => stopChild(child),
     };
   },
 };
 
-function connectPublisher(url: string): Promise<Publisher> {
+async function connectPublisher(url: string): Promise<Publisher> {
+  const publisher = await connectChannelPublisher(url);
+  return { send: (text, nonce, done) => publisher.send(ROOM, text, nonce, done), close: () => publisher.close() };
+}
+
+function connectChannelPublisher(url: string): Promise<ChannelPublisher> {
   return new Promise((resolve, reject) => {
     const socket = connect(url, { username: "bench_admin" });
     socket.once("connect_error", (err) => {
@@ -64,8 +78,8 @@ function connectPublisher(url: string): Promise<Publisher> {
     });
     socket.once("connect", () => {
       resolve({
-        send(text, nonce, done) {
-          socket.emit("chat", { room: ROOM, text, nonce }, (reply) => {
+        send(room, text, nonce, done) {
+          socket.emit("chat", { room, text, nonce }, (reply) => {
             done(reply.ok ? { ok: true, seq: reply.message.seq } : { ok: false, code: reply.code });
           });
         },

@@ -4,7 +4,7 @@
  * workers only get the plain-data `ClientSpec` and connect with `connectSubscriber`.
  */
 
-export const TARGET_NAMES = ["chorus", "socketio", "chorus-cluster"] as const;
+export const TARGET_NAMES = ["chorus", "socketio", "ws-naive", "ws-ceiling", "chorus-cluster"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** How subscribers reach a running target. Crosses the IPC boundary, so plain data only. */
@@ -30,9 +30,17 @@ export interface Subscriber {
 
 export type PublishOutcome = { ok: true; seq: number | undefined } | { ok: false; code: string };
 
+/** A publisher bound to the target's default channel (`client.channel` / `client.room`). */
 export interface Publisher {
   /** Sends without waiting; `done` is called once with the target's ack or rejection. */
   send(text: string, nonce: string, done: (outcome: PublishOutcome) => void): void;
+  close(): void;
+}
+
+/** A publisher that can send to any channel (what the load generator drives). */
+export interface ChannelPublisher {
+  /** Sends without waiting; `done` is called once with the target's ack or rejection. */
+  send(channel: string, text: string, nonce: string, done: (outcome: PublishOutcome) => void): void;
   close(): void;
 }
 
@@ -44,6 +52,16 @@ export interface RunningTarget {
   readonly pids?: readonly number[];
   readonly client: ClientSpec;
   connectPublisher(): Promise<Publisher>;
+  /**
+   * Chorus targets: the HTTP base of every node (REST publishing, channel creation,
+   * `/metrics`, `/healthz`) and a session token exempt from chat rate limits. Without them
+   * the load generator publishes through `connectChannelPublisher` or, failing that,
+   * `connectPublisher` (one channel only) and reads CPU and memory from /proc of `pids`.
+   */
+  readonly httpUrls?: readonly string[];
+  readonly token?: string;
+  /** A publisher for any channel, for targets that are not Chorus but have several rooms. */
+  connectChannelPublisher?(): Promise<ChannelPublisher>;
   /** The last lines the server printed, for diagnosis. */
   logTail(): string[];
   /** Stops the server and removes what it left behind. Never throws. */
@@ -58,5 +76,11 @@ export interface TargetDefinition {
    * Starts the server and resolves once it is ready for clients. When `signal` aborts (the
    * run hit its time limit) it stops what it started and rejects.
    */
-  start(signal: AbortSignal): Promise<RunningTarget>;
+  start(signal: AbortSignal, options?: StartOptions): Promise<RunningTarget>;
+}
+
+/** Extra settings for one start of a target; a target ignores what it has no use for. */
+export interface StartOptions {
+  /** Server environment overrides (Chorus: e.g. CONNECTION_QUEUE_MAX_BYTES). */
+  env?: Record<string, string>;
 }

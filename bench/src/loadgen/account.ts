@@ -1,0 +1,104 @@
+/**
+ * The load generator's account and channels, over the public REST API (API.md "Auth",
+ * "Channels"): log in (or take a token as given), check who that is, and create the run's
+ * channels when they are missing.
+ */
+
+export class HttpError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+async function call(
+  method: string,
+  url: string,
+  { token, body, signal }: { token?: string; body?: unknown; signal?: AbortSignal } = {},
+): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: signal ?? AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  return { status: res.status, body: parsed };
+}
+
+function field(value: unknown, ...path: string[]): unknown {
+  let v = value;
+  for (const key of path) {
+    if (typeof v !== "object" || v === null) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+/** `POST /api/auth/login`; the session token. */
+export async function login(base: string, username: string, password: string): Promise<string> {
+  const { status, body } = await call("POST", `${base}/api/auth/login`, { body: { username, password } });
+  const token = field(body, "token");
+  if (status !== 200 || typeof token !== "string") {
+    throw new HttpError(`login as "${username}" failed: HTTP ${status} ${JSON.stringify(body)?.slice(0, 200)}`, status);
+  }
+  return token;
+}
+
+export interface Me {
+  username: string;
+  isAdmin: boolean;
+  isGuest: boolean;
+}
+
+/** `GET /api/me`: who the token belongs to. */
+export async function whoAmI(base: string, token: string): Promise<Me> {
+  const { status, body } = await call("GET", `${base}/api/me`, { token });
+  const username = field(body, "user", "username");
+  if (status !== 200 || typeof username !== "string") {
+    throw new HttpError(`GET /api/me answered HTTP ${status}: is the token valid?`, status);
+  }
+  return {
+    username,
+    isAdmin: field(body, "user", "isAdmin") === true,
+    isGuest: field(body, "user", "isGuest") === true,
+  };
+}
+
+/**
+ * Creates every channel of `names` that does not exist yet (`POST /api/channels`, the
+ * caller becomes its owner); a few requests at a time so 500 channels take seconds, not a
+ * minute. Returns how many were created.
+ */
+export async function ensureChannels(base: string, token: string, names: readonly string[]): Promise<number> {
+  let created = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const name = names[next++] as string;
+      const existing = await call("GET", `${base}/api/channels/${name}`);
+      if (existing.status === 200) continue;
+      const res = await call("POST", `${base}/api/channels`, { token, body: { name } });
+      if (res.status === 201) created++;
+      else if (res.status !== 409) {
+        throw new HttpError(
+          `could not create channel "${name}": HTTP ${res.status} ${JSON.stringify(res.body)?.slice(0, 200)}`,
+          res.status,
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, names.length) }, worker));
+  return created;
+}
