@@ -4,6 +4,7 @@
  * whatever the number of subscribers, then shared by reference.
  */
 import type { ChannelEvent } from "@chorus/protocol";
+import { encodeTextFrame } from "./ws-frame.js";
 
 export interface EncodedEvent {
   seq: number | undefined;
@@ -18,6 +19,7 @@ export function encodeEvent(event: ChannelEvent): EncodedEvent {
 export class EncodedBatch {
   private inner: string | undefined;
   private frame: Buffer | undefined;
+  private wire: Buffer | undefined;
   private sse: Buffer | undefined;
   /** Lowest seq in the batch, if any event has one. */
   readonly firstSeq: number | undefined;
@@ -39,6 +41,15 @@ export class EncodedBatch {
   get wsFrame(): Buffer {
     this.frame ??= Buffer.from(`[${this.wsInner}]`);
     return this.frame;
+  }
+
+  /**
+   * The same message as complete WebSocket frame bytes (header included), ready for a raw
+   * socket write: built once per batch instead of once per connection.
+   */
+  get wsWire(): Buffer {
+    this.wire ??= encodeTextFrame(this.wsFrame);
+    return this.wire;
   }
 
   /** The events as Server-Sent Events; logged ones carry `id: <seq>` for Last-Event-ID resume. */

@@ -12,8 +12,8 @@ import { EncodedBatch, type EncodedEvent, encodeEvent } from "./encoded.js";
 export interface Subscriber {
   /** Queue the batch; called during the flush, must not write to the network. */
   deliver(batch: EncodedBatch): void;
-  /** Called once per tick after every delivery: write what was queued. */
-  flush(): void;
+  /** Called once per tick after every delivery: write what was queued; returns frames written. */
+  flush(): number;
 }
 
 interface ChannelFanout {
@@ -72,22 +72,48 @@ export class Hub {
     this.scheduled = false;
     if (this.dirty.size === 0) return;
     const stop = this.metrics.flushDuration.startTimer();
-    const touched = new Set<Subscriber>();
     let deliveries = 0;
-    for (const fanout of this.dirty) {
-      const batch = new EncodedBatch(fanout.name, fanout.pending);
-      fanout.pending = [];
-      for (const subscriber of fanout.subscribers) {
-        subscriber.deliver(batch);
-        touched.add(subscriber);
+    let frames = 0;
+    if (this.dirty.size === 1) {
+      // The common tick — one busy channel: each subscriber takes the batch and writes at
+      // once; no connection can be owed a second channel's events in this tick.
+      for (const fanout of this.dirty) {
+        const batch = this.take(fanout);
+        for (const subscriber of fanout.subscribers) {
+          subscriber.deliver(batch);
+          frames += subscriber.flush();
+        }
+        deliveries += batch.events.length * fanout.subscribers.size;
       }
-      deliveries += batch.events.length * fanout.subscribers.size;
-      if (fanout.subscribers.size === 0) this.channels.delete(fanout.name);
+    } else {
+      // Several channels: a connection subscribed to more than one must still get one frame.
+      const touched = new Set<Subscriber>();
+      for (const fanout of this.dirty) {
+        const batch = this.take(fanout);
+        for (const subscriber of fanout.subscribers) {
+          subscriber.deliver(batch);
+          touched.add(subscriber);
+        }
+        deliveries += batch.events.length * fanout.subscribers.size;
+      }
+      for (const subscriber of touched) frames += subscriber.flush();
     }
     this.dirty.clear();
-    for (const subscriber of touched) subscriber.flush();
     this.metrics.eventsDelivered.inc(deliveries);
+    this.countFrames(frames);
     stop();
+  }
+
+  /** Frames written outside a hub flush (a subscription's first write) count too. */
+  countFrames(frames: number): void {
+    if (frames > 0) this.metrics.framesWritten.inc(frames);
+  }
+
+  private take(fanout: ChannelFanout): EncodedBatch {
+    const batch = new EncodedBatch(fanout.name, fanout.pending);
+    fanout.pending = [];
+    if (fanout.subscribers.size === 0) this.channels.delete(fanout.name);
+    return batch;
   }
 
   private schedule(): void {

@@ -37,9 +37,9 @@ class SseConnection implements Sink {
     this.pending.push(`event: subscribed\ndata: ${JSON.stringify({ channel, seq, recovered })}\n\n`);
   }
 
-  flush(): void {
+  flush(): number {
     const pending = this.pending;
-    if (pending.length === 0 || this.closed) return;
+    if (pending.length === 0 || this.closed) return 0;
     this.pending = [];
     const only = pending.length === 1 ? pending[0] : undefined;
     const chunk =
@@ -49,10 +49,10 @@ class SseConnection implements Sink {
     if (this.res.writableLength + chunk.length > this.gateway.options.connectionQueueMaxBytes) {
       this.gateway.metrics.slowConsumers.inc();
       this.reconnect("slow_consumer", 1_000);
-      return;
+      return 0;
     }
     this.res.write(chunk);
-    this.gateway.metrics.framesWritten.inc();
+    return 1;
   }
 
   get isClosed(): boolean {

@@ -14,7 +14,8 @@ export interface Sink {
   readonly id: string;
   enqueue(batch: EncodedBatch): void;
   subscribed(channel: string, seq: number, recovered: boolean): void;
-  flush(): void;
+  /** Writes what was queued; returns the number of frames written. */
+  flush(): number;
 }
 
 export interface SubscriptionDeps {
@@ -71,8 +72,8 @@ export class ChannelSubscription implements Subscriber {
     this.advance(fresh);
   }
 
-  flush(): void {
-    this.sink.flush();
+  flush(): number {
+    return this.sink.flush();
   }
 
   close(): void {
@@ -115,7 +116,7 @@ export class ChannelSubscription implements Subscriber {
     this.held = [];
     for (const batch of held) this.deliver(batch);
     this.deps.presence.join(this.channel, this.viewer);
-    this.sink.flush();
+    this.deps.hub.countFrames(this.sink.flush());
   }
 
   private advance(batch: EncodedBatch): void {

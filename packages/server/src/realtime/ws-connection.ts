@@ -5,6 +5,7 @@
  * per connection, payload size (enforced by `ws` itself).
  */
 import { randomUUID } from "node:crypto";
+import type { Duplex } from "node:stream";
 import { CLOSE_CODES, type ClientFrame, type ServerFrame } from "@chorus/protocol";
 import { decodeClientFrame } from "@chorus/protocol/decode";
 import type { Logger } from "pino";
@@ -50,8 +51,14 @@ export class WsConnection implements Sink {
   private cleaned = false;
   private inOrder: Promise<void> = Promise.resolve();
 
+  /**
+   * @param socket the raw socket under `ws` (from the upgrade): fan-out batches arrive
+   * pre-framed and are written to it directly. Safe because compression is off, so `ws`
+   * itself writes synchronously and never holds a frame back that ours could overtake.
+   */
   constructor(
     private readonly ws: WebSocket,
+    private readonly socket: Duplex,
     private readonly deps: WsDeps,
     private ctx: AuthContext | null,
     private readonly onClosed: (conn: WsConnection) => void,
@@ -80,25 +87,34 @@ export class WsConnection implements Sink {
     this.send({ op: "subscribed", channel, seq, recovered });
   }
 
-  flush(): void {
+  /** Writes everything queued as one frame; returns the number of frames written (0 or 1). */
+  flush(): number {
     this.flushScheduled = false;
     const pending = this.pending;
-    if (pending.length === 0 || this.closing) return;
+    if (pending.length === 0 || this.closing) return 0;
     this.pending = [];
     const only = pending.length === 1 ? pending[0] : undefined;
-    // The common case — one channel's batch this tick — reuses the frame built once for all.
-    const data =
-      only !== undefined && typeof only !== "string"
-        ? only.wsFrame
-        : `[${pending.map((p) => (typeof p === "string" ? p : p.wsInner)).join(",")}]`;
-    const size = typeof data === "string" ? Buffer.byteLength(data) : data.length;
-    if (this.ws.bufferedAmount + size > this.deps.limits.connectionQueueMaxBytes) {
-      this.deps.metrics.slowConsumers.inc();
-      this.reconnect("slow_consumer", 1_000, CLOSE_CODES.slowConsumer);
-      return;
+    if (only !== undefined && typeof only !== "string") {
+      // The common case — one channel's batch this tick: the frame bytes were built once for
+      // every subscriber; this connection only writes them.
+      const wire = only.wsWire;
+      if (this.overLimit(wire.length)) return 0;
+      if (this.ws.readyState !== this.ws.OPEN || this.socket.destroyed) return 0;
+      this.socket.write(wire);
+      return 1;
     }
+    const data = `[${pending.map((p) => (typeof p === "string" ? p : p.wsInner)).join(",")}]`;
+    if (this.overLimit(Buffer.byteLength(data))) return 0;
     this.ws.send(data, TEXT);
-    this.deps.metrics.framesWritten.inc();
+    return 1;
+  }
+
+  /** A client that does not read: tell it to come back and resume by seq, drop its queue. */
+  private overLimit(size: number): boolean {
+    if (this.ws.bufferedAmount + size <= this.deps.limits.connectionQueueMaxBytes) return false;
+    this.deps.metrics.slowConsumers.inc();
+    this.reconnect("slow_consumer", 1_000, CLOSE_CODES.slowConsumer);
+    return true;
   }
 
   // ---- control -----------------------------------------------------------------------
@@ -118,7 +134,7 @@ export class WsConnection implements Sink {
     this.pending.push(JSON.stringify(frame));
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => this.deps.metrics.framesWritten.inc(this.flush()));
     }
   }
 

@@ -43,7 +43,7 @@ export class WsGateway {
         if (result === "forbidden") return reject(socket, 403);
         if (result === "unauthorized") return reject(socket, 401);
         this.wss.handleUpgrade(req, socket, head, (ws) => {
-          const conn = new WsConnection(ws, this.deps, result, (c) => this.connections.delete(c));
+          const conn = new WsConnection(ws, socket, this.deps, result, (c) => this.connections.delete(c));
           this.connections.add(conn);
         });
       },

@@ -2,7 +2,9 @@
  * Opens the Store for a configuration: PostgreSQL when DATABASE_URL is set, otherwise the
  * embedded PGlite database in DATA_DIR. Both run the same migrations.
  */
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
@@ -32,8 +34,17 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await migrate(db as unknown as Kysely<unknown>, { advisoryLock: true });
     return new SqlStore(db);
   }
-  if (!options.dataDir.startsWith("memory://")) await mkdir(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(options.dataDir.startsWith("memory://") ? undefined : options.dataDir);
+  const inMemory = options.dataDir.startsWith("memory://");
+  if (!inMemory) await mkdir(options.dataDir, { recursive: true });
+  const fresh = !inMemory && !existsSync(join(options.dataDir, "PG_VERSION"));
+  let pglite = await PGlite.create(inMemory ? undefined : options.dataDir);
+  if (fresh) {
+    // A first start runs initdb in a second WASM instance whose memory (~450 MB) the PGlite
+    // object keeps alive; closing and reopening the now-initialised directory drops it:
+    // measured RSS 900 MB → 470 MB, the same as every later start.
+    await pglite.close();
+    pglite = await PGlite.create(options.dataDir);
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   await migrate(db as unknown as Kysely<unknown>, { advisoryLock: false });
   return new SqlStore(db);
