@@ -96,7 +96,14 @@ export function restPublisher(httpUrl: string, token: string): ChannelPublisher 
     : new Agent({ keepAlive: true, maxSockets: REST_SOCKETS });
   const doRequest = https ? httpsRequest : request;
   return {
-    send(channel, text, nonce, done) {
+    send(channel, text, nonce, reply) {
+      // A request can fail after its response started: answer once.
+      let answered = false;
+      const done: Done = (outcome) => {
+        if (answered) return;
+        answered = true;
+        reply(outcome);
+      };
       const body = JSON.stringify({ text, nonce });
       const req = doRequest(
         new URL(`/api/channels/${encodeURIComponent(channel)}/messages`, base),
