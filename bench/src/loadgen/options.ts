@@ -23,7 +23,7 @@ export interface CliOptions extends LoadOptions {
 export const LOADGEN_USAGE = `Usage: npx chorus-loadgen [flags]      (npm run loadgen -- [flags])
 
 Target and account
-      --url <urls>           Chorus HTTP base(s), comma-separated; subscribers round robin   http://localhost:3000
+      --url <urls>           Chorus HTTP base(s), comma-separated (round robin)            http://localhost:3000
       --token <token>        session token of an account exempt from chat limits          $CHORUS_TOKEN
       --username <name>      …or log in (POST /api/auth/login)                             $CHORUS_USERNAME
       --password <pw>                                                                      $CHORUS_PASSWORD
