@@ -46,7 +46,9 @@ class SseConnection implements Sink {
       only !== undefined && typeof only !== "string"
         ? only.sseChunk
         : Buffer.concat(pending.map((p) => (typeof p === "string" ? Buffer.from(p) : p.sseChunk)));
-    if (this.res.writableLength + chunk.length > this.gateway.options.connectionQueueMaxBytes) {
+    // Judged on what already waits, not on this chunk: a resume's replay may alone exceed the
+    // limit, and refusing it would bounce that client forever (see WsConnection.overLimit).
+    if (this.res.writableLength > this.gateway.options.connectionQueueMaxBytes) {
       this.gateway.metrics.slowConsumers.inc();
       this.reconnect("slow_consumer", 1_000);
       return 0;

@@ -92,26 +92,29 @@ export class WsConnection implements Sink {
     this.flushScheduled = false;
     const pending = this.pending;
     if (pending.length === 0 || this.closing) return 0;
+    if (this.overLimit()) return 0;
     this.pending = [];
     const only = pending.length === 1 ? pending[0] : undefined;
     if (only !== undefined && typeof only !== "string") {
       // The common case — one channel's batch this tick: the frame bytes were built once for
       // every subscriber; this connection only writes them.
-      const wire = only.wsWire;
-      if (this.overLimit(wire.length)) return 0;
       if (this.ws.readyState !== this.ws.OPEN || this.socket.destroyed) return 0;
-      this.socket.write(wire);
+      this.socket.write(only.wsWire);
       return 1;
     }
-    const data = `[${pending.map((p) => (typeof p === "string" ? p : p.wsInner)).join(",")}]`;
-    if (this.overLimit(Buffer.byteLength(data))) return 0;
-    this.ws.send(data, TEXT);
+    this.ws.send(`[${pending.map((p) => (typeof p === "string" ? p : p.wsInner)).join(",")}]`, TEXT);
     return 1;
   }
 
-  /** A client that does not read: tell it to come back and resume by seq, drop its queue. */
-  private overLimit(size: number): boolean {
-    if (this.ws.bufferedAmount + size <= this.deps.limits.connectionQueueMaxBytes) return false;
+  /**
+   * A client that does not read: tell it to come back and resume by seq, drop its queue.
+   * Judged on what is already waiting in the socket, not on the frame about to join it: a
+   * resume's replay (up to maxReplayEvents) may be one frame bigger than the whole limit,
+   * and refusing it would send that client back with the same `since` forever. So the queue
+   * holds at most the limit plus one frame.
+   */
+  private overLimit(): boolean {
+    if (this.ws.bufferedAmount <= this.deps.limits.connectionQueueMaxBytes) return false;
     this.deps.metrics.slowConsumers.inc();
     this.reconnect("slow_consumer", 1_000, CLOSE_CODES.slowConsumer);
     return true;
