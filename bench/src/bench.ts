@@ -277,6 +277,49 @@ function summarize(sc: Scenario, all: readonly TargetRuns[]): { lines: string[];
   return { lines, json };
 }
 
+/** What actually ran, after the command-line overrides (the description gives the defaults). */
+function effective(sc: Scenario): string {
+  const o = sc.runs[0]?.options;
+  if (!o) return "";
+  const rates = sc.runs.map((r) => r.options.rate);
+  return (
+    `ran: ${o.subscribers} subscriber(s), ${o.channels} channel(s), ${o.publishers} ${o.publishVia} publisher(s), ` +
+    `${rates.length > 1 ? `${rates.join("/")} msg/s stepped` : `${o.rate} msg/s`}${o.idle ? " (idle: none sent)" : ""}, ` +
+    `${o.durationSec} s${rates.length > 1 ? " per step" : ""}, ${o.size}-char texts, ${o.workers} worker(s)`
+  );
+}
+
+/** One row per step of a stepped scenario; the full figures are in the JSON line. */
+function renderSteps(sc: Scenario, all: readonly TargetRuns[]): string {
+  const ok = sc.sustained ?? (() => true);
+  const rows: string[][] = [
+    ["target", "step", "deliveries/s", "acks/s", "p99 (ms)", "ack p99 (ms)", "lost", "late", "unanswered", "sustained"],
+  ];
+  for (const t of all) {
+    for (const r of t.runs) {
+      rows.push([
+        t.target,
+        r.label.split(" @ ")[1] ?? "",
+        int(r.deliveriesPerSec),
+        int(r.publish?.acksPerSec),
+        fmt(r.latency.p99, 1),
+        fmt(r.publish?.ack.p99, 1),
+        int(r.counts.lost),
+        int(r.counts.late),
+        int(r.publish?.unanswered),
+        ok(r) ? "yes" : r.ok ? "no" : `FAILED: ${r.error ?? ""}`,
+      ]);
+    }
+  }
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((row) => (row[c] ?? "").length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, c) => (c < 2 || c === 9 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(rows[0] ?? []), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
+}
+
 /** The commit measured (`<sha>` or `<sha>-dirty`), or null outside a git checkout. */
 function gitDescribe(): string | null {
   try {
@@ -314,7 +357,9 @@ async function main(): Promise<void> {
   const summary = summarize(sc, all);
   if (!o.jsonOnly) {
     const results = all.flatMap((t) => t.runs);
-    const out = [`scenario ${sc.name}: ${sc.description}`, "", renderResults(results)];
+    // Stepped scenarios would give one wide column per step: a row per step reads better.
+    const table = sc.sustained ? renderSteps(sc, all) : renderResults(results);
+    const out = [`scenario ${sc.name}: ${sc.description}`, effective(sc), "", table];
     for (const t of all) {
       if (t.error) out.push("", `${t.label}: FAILED: ${t.error}`);
       if (t.serverLogTail && t.serverLogTail.length > 0) {

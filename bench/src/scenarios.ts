@@ -188,9 +188,8 @@ export function scenario(name: ScenarioName, workers: number, x: Overrides): Sce
       return {
         name,
         description:
-          "steady without, then with 10% slow readers (paused 3 s, reading 1 s); CONNECTION_QUEUE_MAX_BYTES=65536 so they overflow within the run",
+          "steady without, then with 10% slow readers (paused 3 s, reading 1 s, resuming by seq when told to reconnect)",
         defaultTargets: ["chorus"],
-        env: { CONNECTION_QUEUE_MAX_BYTES: "65536" },
         runs: [
           { label: "no slow", options: o },
           { label: "10% slow", options: { ...o, slowFraction: 0.1 } },
