@@ -171,7 +171,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       authPerMinute: int("AUTH_PER_MINUTE", 30, 1, 1_000_000),
     },
     flushIntervalMs: int("FLUSH_INTERVAL_MS", 0, 0, 1000),
-    commitDelayMs: int("COMMIT_DELAY_MS", 2, 0, 100),
+    commitDelayMs: int("COMMIT_DELAY_MS", 0, 0, 100),
     sseHeartbeatMs: int("SSE_HEARTBEAT_MS", 15_000, 100, 15_000),
     viewerCountIntervalMs: int("VIEWER_COUNT_INTERVAL_MS", 5_000, 100, 600_000),
     shutdownGraceMs: int("SHUTDOWN_GRACE_MS", 5_000, 0, 120_000),

@@ -7,6 +7,7 @@
  */
 import type { ChannelEvent } from "@chorus/protocol";
 import type { Metrics } from "../metrics.js";
+import { uncorkAll } from "./cork.js";
 import { EncodedBatch, type EncodedEvent, encodeEvent } from "./encoded.js";
 
 export interface Subscriber {
@@ -23,7 +24,7 @@ interface ChannelFanout {
 }
 
 export interface HubOptions {
-  /** 0 = flush on the next turn of the event loop; otherwise every N ms. @default 0 */
+  /** 0 = flush as soon as the current callback is done; otherwise every N ms. @default 0 */
   flushIntervalMs: number;
 }
 
@@ -99,6 +100,7 @@ export class Hub {
       for (const subscriber of touched) frames += subscriber.flush();
     }
     this.dirty.clear();
+    uncorkAll(); // the writes themselves, inside the measured flush
     this.metrics.eventsDelivered.inc(deliveries);
     this.countFrames(frames);
     stop();
@@ -120,6 +122,10 @@ export class Hub {
     if (this.scheduled) return;
     this.scheduled = true;
     if (this.options.flushIntervalMs > 0) setTimeout(() => this.flush(), this.options.flushIntervalMs);
-    else setImmediate(() => this.flush());
+    // Default: flush when the current callback and its promise jobs are done — that is, once
+    // the log has handed over a whole commit (or a whole XREAD reply) and its acks are
+    // queued, so each connection gets one frame with all of it, in the same turn of the
+    // event loop. Waiting for setImmediate would let a second fan-out stand in between.
+    else process.nextTick(() => this.flush());
   }
 }

@@ -16,6 +16,7 @@ import type { ChannelService } from "../chat/channel-service.js";
 import type { ChatService } from "../chat/chat-service.js";
 import { AppError, isUnavailableError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
+import { corkUntilTickEnd } from "./cork.js";
 import type { EncodedBatch } from "./encoded.js";
 import { ChannelSubscription, type Sink, type SubscriptionDeps } from "./subscription.js";
 
@@ -99,6 +100,7 @@ export class WsConnection implements Sink {
       // The common case — one channel's batch this tick: the frame bytes were built once for
       // every subscriber; this connection only writes them.
       if (this.ws.readyState !== this.ws.OPEN || this.socket.destroyed) return 0;
+      corkUntilTickEnd(this.socket);
       this.socket.write(only.wsWire);
       return 1;
     }
@@ -137,7 +139,9 @@ export class WsConnection implements Sink {
     this.pending.push(JSON.stringify(frame));
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.deps.metrics.framesWritten.inc(this.flush()));
+      // Once the current callback's promise jobs are done: an ack resolved by a commit goes
+      // out in the same turn, together with anything else queued by then.
+      process.nextTick(() => this.deps.metrics.framesWritten.inc(this.flush()));
     }
   }
 

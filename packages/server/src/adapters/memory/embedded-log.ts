@@ -14,7 +14,10 @@ import type { PersistedEvent, Store } from "../../ports/store.js";
 export interface EmbeddedLogOptions {
   /** Events per channel kept in memory for fast resume. @default 1000 */
   recentWindow: number;
-  /** How long the first append of a batch waits for others to share its commit. @default 2 */
+  /**
+   * How long the first append of a batch waits for others to share its commit; 0 = commit
+   * in the check phase of the current event-loop turn. @default 0
+   */
   commitDelayMs: number;
   /** How long a dedup key (sender + nonce) is remembered. @default 10 minutes */
   dedupWindowMs: number;
@@ -43,6 +46,7 @@ export class EmbeddedLog implements ChannelLog {
   private readonly listeners = new Set<LogListener>();
   private pending: PendingAppend[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private flushing: Promise<void> | null = null;
   private closed = false;
 
@@ -54,7 +58,7 @@ export class EmbeddedLog implements ChannelLog {
   static async open(store: Store, options: Partial<EmbeddedLogOptions> = {}): Promise<EmbeddedLog> {
     const log = new EmbeddedLog(store, {
       recentWindow: options.recentWindow ?? 1000,
-      commitDelayMs: options.commitDelayMs ?? 2,
+      commitDelayMs: options.commitDelayMs ?? 0,
       dedupWindowMs: options.dedupWindowMs ?? 10 * 60_000,
       dedupMaxKeys: options.dedupMaxKeys ?? 200_000,
       maxBatch: options.maxBatch ?? 5_000,
@@ -143,6 +147,7 @@ export class EmbeddedLog implements ChannelLog {
     await this.drain();
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
   }
 
   private async resolveDuplicate(entry: DedupEntry): Promise<LoggedEvent> {
@@ -156,11 +161,21 @@ export class EmbeddedLog implements ChannelLog {
   }
 
   private schedule(): void {
-    if (this.timer || this.flushing) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
+    if (this.timer || this.immediate || this.flushing) return;
+    if (this.options.commitDelayMs > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flushNow();
+      }, this.options.commitDelayMs);
+      return;
+    }
+    // Default: commit in this turn's check phase — every append the poll phase just read
+    // shares the commit, and the fan-out of the result follows in the same turn. A timer
+    // would wait for the next turn, i.e. behind a whole fan-out flush under load.
+    this.immediate = setImmediate(() => {
+      this.immediate = null;
       this.flushNow();
-    }, this.options.commitDelayMs);
+    });
   }
 
   private flushNow(): void {
