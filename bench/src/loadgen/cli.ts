@@ -12,6 +12,13 @@ import { channelNames } from "./plan.js";
 import { progressLine, renderResults, toJsonLine } from "./report.js";
 import { LoadError, runLoad } from "./run.js";
 
+/** An error's message with its cause ("fetch failed" alone does not say ECONNREFUSED). */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+  return `${err.message}${cause}`;
+}
+
 function fail(message: string, code = 1): void {
   process.stderr.write(`chorus-loadgen: ${message}\n`);
   process.exitCode = code;
@@ -65,8 +72,22 @@ async function main(): Promise<void> {
               "or messages beyond the chat limit are rejected (rate_limited)",
       );
     }
+    if (token === undefined) {
+      // Without an account nothing can be created: the channels must exist already.
+      for (const name of new Set([
+        channelNames(o.channelPrefix, o.channels)[0],
+        channelNames(o.channelPrefix, o.channels).at(-1),
+      ])) {
+        const res = await fetch(`${base}/api/channels/${name}`, { signal: AbortSignal.timeout(10_000) });
+        await res.arrayBuffer();
+        if (res.status === 404) {
+          fail(`channel "${name}" does not exist; give --token or --username/--password so it can be created`, 2);
+          return;
+        }
+      }
+    }
   } catch (err) {
-    fail(`${base}: ${err instanceof Error ? err.message : String(err)}`);
+    fail(`${base}: ${describe(err)}`);
     return;
   }
 
