@@ -102,7 +102,12 @@ export function forkTs(modulePath: string, env: NodeJS.ProcessEnv = process.env)
     fork(modulePath, [], {
       cwd: ROOT,
       env,
-      execArgv: ["--import", "tsx"],
+      // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the load generator itself.
+      execArgv: [
+        ...(process.env["BENCH_WORKER_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== ""),
+        "--import",
+        "tsx",
+      ],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced",
     }),

@@ -14,6 +14,7 @@ import WebSocket from "ws";
 import type { BackoffPlan, Transport } from "../loadgen/plan.js";
 import { reconnectDelay } from "../loadgen/plan.js";
 import { nowMs } from "../payload.js";
+import { scanEventFrame } from "./frame-scan.js";
 
 export interface SubscriberHooks {
   /** (Re)subscribed; `seq` is the channel's latest seq, `recovered` false when resume was impossible. */
@@ -245,9 +246,18 @@ export class ResumableSubscriber {
     ws.on("message", (data: Buffer) => {
       const receivedAtMs = nowMs();
       this.hooks.frame(data.length);
+      const raw = data.toString();
+      const scanned = scanEventFrame(raw, channel);
+      if (scanned) {
+        for (const event of scanned) {
+          if (event.seq !== undefined) this.seen(event.seq);
+          if (event.type === "message" && event.text !== undefined) this.hooks.message(event.text, receivedAtMs);
+        }
+        return;
+      }
       let frames: ServerFrame[];
       try {
-        frames = decodeServerMessage(data.toString());
+        frames = decodeServerMessage(raw);
       } catch {
         this.hooks.problem("bad_message");
         return;

@@ -65,7 +65,9 @@ export const chorusTarget: TargetDefinition = {
     // Embedded mode only: never let the caller's environment point the server elsewhere.
     delete env["REDIS_URL"];
     delete env["DATABASE_URL"];
-    const child = spawnTracked(process.execPath, ["--import", "tsx", SERVER_ENTRY], {
+    // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the server under load.
+    const nodeArgs = (process.env["BENCH_SERVER_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "");
+    const child = spawnTracked(process.execPath, [...nodeArgs, "--import", "tsx", SERVER_ENTRY], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
