@@ -49,9 +49,9 @@ export interface Scenario {
 
 const FANOUT_TARGETS: TargetName[] = ["chorus", "socketio", "ws-naive", "ws-ceiling"];
 /** Rates of the stepped `max` scenario, msg/s into one channel. */
-export const MAX_RATES = [100, 200, 400, 700, 1000, 1500, 2000, 3000, 4000, 6000];
+export const MAX_RATES = [25, 50, 100, 150, 200, 300, 400, 700, 1000, 1500, 2000, 3000, 4000, 6000];
 /** Rates of the stepped ingest scenarios, msg/s over all publishers. */
-export const INGEST_RATES = [500, 1000, 2000, 4000, 8000, 12000, 16000];
+export const INGEST_RATES = [500, 1000, 2000, 4000, 8000, 12000, 16000, 20000, 24000];
 const P99_LIMIT_MS = 500;
 
 export function base(workers: number): LoadOptions {

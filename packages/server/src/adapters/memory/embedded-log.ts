@@ -217,10 +217,13 @@ export class EmbeddedLog implements ChannelLog {
       else byChannel.set(p.channel, [event]);
       p.resolve(event);
     }
-    for (const [channel, events] of byChannel) {
-      this.remember(channel, events);
-      for (const listener of this.listeners) listener(channel, events);
-    }
+    for (const [channel, events] of byChannel) this.remember(channel, events);
+    // Listeners (the fan-out) hear of the commit one tick later: the acks resolved above are
+    // queued first and leave before the fan-out of a big channel, instead of waiting behind
+    // its thousands of writes. Resume stays exact: head and window already include the batch.
+    process.nextTick(() => {
+      for (const [channel, events] of byChannel) for (const listener of this.listeners) listener(channel, events);
+    });
   }
 
   private remember(channel: string, events: LoggedEvent[]): void {
