@@ -32,6 +32,9 @@ import { PresenceTracker } from "./realtime/presence-tracker.js";
 import { SseGateway } from "./realtime/sse-gateway.js";
 import { WsGateway } from "./realtime/ws-gateway.js";
 
+/** Pending connections the kernel may queue for us (see listen below). */
+const LISTEN_BACKLOG = 4096;
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -151,7 +154,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   await webRoutes(app, config.webDistDir);
 
   app.server.on("upgrade", (req, socket, head) => ws.handleUpgrade(req, socket, head));
-  await app.listen({ host: config.host, port: config.port });
+  // A deep accept queue: after a restart or a network blip every viewer reconnects within a
+  // second or two, and Node's default backlog (511) drops the excess SYNs, which then wait
+  // out the kernel's 1 s, 3 s, 7 s… retransmits. The kernel caps it at net.core.somaxconn.
+  await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
   tracker.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;

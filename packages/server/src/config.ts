@@ -57,6 +57,8 @@ export interface Config {
   flushIntervalMs: number;
   /** Group commit: how long the first write of a batch may wait for company. */
   commitDelayMs: number;
+  /** Embedded log: at most one group commit per this many ms. */
+  commitIntervalMs: number;
   sseHeartbeatMs: number;
   viewerCountIntervalMs: number;
   shutdownGraceMs: number;
@@ -172,6 +174,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     flushIntervalMs: int("FLUSH_INTERVAL_MS", 0, 0, 1000),
     commitDelayMs: int("COMMIT_DELAY_MS", 0, 0, 100),
+    commitIntervalMs: int("COMMIT_INTERVAL_MS", 0, 0, 1000),
     sseHeartbeatMs: int("SSE_HEARTBEAT_MS", 15_000, 100, 15_000),
     viewerCountIntervalMs: int("VIEWER_COUNT_INTERVAL_MS", 5_000, 100, 600_000),
     shutdownGraceMs: int("SHUTDOWN_GRACE_MS", 5_000, 0, 120_000),
