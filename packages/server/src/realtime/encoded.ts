@@ -12,8 +12,21 @@ export interface EncodedEvent {
   json: string;
 }
 
+/**
+ * Encodings of events still referenced elsewhere (the log's recent window holds the same
+ * objects): a reconnect storm replays the same window to thousands of clients, and each
+ * replay would otherwise serialise every event again (a storm of 2,000 resumes × up to 1,000
+ * events each).
+ */
+const encodings = new WeakMap<ChannelEvent, EncodedEvent>();
+
 export function encodeEvent(event: ChannelEvent): EncodedEvent {
-  return { seq: "seq" in event ? event.seq : undefined, type: event.type, json: JSON.stringify(event) };
+  let encoded = encodings.get(event);
+  if (!encoded) {
+    encoded = { seq: "seq" in event ? event.seq : undefined, type: event.type, json: JSON.stringify(event) };
+    encodings.set(event, encoded);
+  }
+  return encoded;
 }
 
 export class EncodedBatch {
