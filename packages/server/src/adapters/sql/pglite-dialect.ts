@@ -3,6 +3,7 @@
  * same SQL, schema and migrations as PostgreSQL. PGlite has a single connection: a mutex
  * hands it to one query or one transaction at a time.
  */
+import type { PGlite } from "@electric-sql/pglite";
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -14,7 +15,6 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from "kysely";
-import type { PGliteClient } from "./pglite-thread.js";
 
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
@@ -30,7 +30,7 @@ class Mutex {
 }
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly db: PGliteClient) {}
+  constructor(private readonly db: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.db.query<R>(compiled.sql, compiled.parameters as unknown[]);
@@ -49,7 +49,7 @@ class PGliteDriver implements Driver {
   private readonly releases = new WeakMap<DatabaseConnection, () => void>();
   private readonly connection: PGliteConnection;
 
-  constructor(private readonly db: PGliteClient) {
+  constructor(private readonly db: PGlite) {
     this.connection = new PGliteConnection(db);
   }
 
@@ -88,7 +88,7 @@ class PGliteDriver implements Driver {
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly db: PGliteClient) {}
+  constructor(private readonly db: PGlite) {}
   createAdapter() {
     return new PostgresAdapter();
   }
