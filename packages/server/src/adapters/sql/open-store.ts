@@ -15,10 +15,13 @@ import { migrate } from "./migrations.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { Database } from "./schema.js";
 import { SqlStore } from "./sql-store.js";
+import { WalSync } from "./wal-sync.js";
 
 export interface StoreOptions {
   dataDir: string;
   databaseUrl: string | null;
+  /** Embedded: how commits reach the disk (tests pass their own to observe it). @default one for dataDir */
+  walSync?: WalSync;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -50,7 +53,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   await migrate(db as unknown as Kysely<unknown>, { advisoryLock: false });
-  return new SqlStore(db);
+  return new SqlStore(db, inMemory ? null : (options.walSync ?? new WalSync(options.dataDir)));
 }
 
 /**
