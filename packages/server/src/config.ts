@@ -59,6 +59,8 @@ export interface Config {
   commitDelayMs: number;
   /** Embedded log: at most one group commit per this many ms. */
   commitIntervalMs: number;
+  /** Embedded database: fdatasync each event commit before the ack (off: survives a process crash, not an OS crash). */
+  embeddedFsync: boolean;
   sseHeartbeatMs: number;
   viewerCountIntervalMs: number;
   shutdownGraceMs: number;
@@ -87,6 +89,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const str = (name: string): string | null => {
     const raw = env[name];
     return raw === undefined || raw.trim() === "" ? null : raw.trim();
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    if (raw === "true" || raw === "1") return true;
+    if (raw === "false" || raw === "0") return false;
+    problems.push(`${name}=${JSON.stringify(raw)}: expected true or false`);
+    return fallback;
   };
   const list = (name: string): string[] =>
     (str(name) ?? "")
@@ -175,6 +185,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     flushIntervalMs: int("FLUSH_INTERVAL_MS", 0, 0, 1000),
     commitDelayMs: int("COMMIT_DELAY_MS", 0, 0, 100),
     commitIntervalMs: int("COMMIT_INTERVAL_MS", 0, 0, 1000),
+    embeddedFsync: bool("EMBEDDED_FSYNC", true),
     sseHeartbeatMs: int("SSE_HEARTBEAT_MS", 15_000, 100, 15_000),
     viewerCountIntervalMs: int("VIEWER_COUNT_INTERVAL_MS", 5_000, 100, 600_000),
     shutdownGraceMs: int("SHUTDOWN_GRACE_MS", 5_000, 0, 120_000),

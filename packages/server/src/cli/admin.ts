@@ -17,7 +17,7 @@ if (!rawName) {
 }
 const { username } = parseUsername(rawName);
 const config = loadConfig();
-const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, fsync: config.embeddedFsync });
 try {
   const user = await store.users.byUsername(username);
   if (user) {

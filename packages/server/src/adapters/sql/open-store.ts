@@ -20,6 +20,8 @@ import { WalSync } from "./wal-sync.js";
 export interface StoreOptions {
   dataDir: string;
   databaseUrl: string | null;
+  /** Embedded: fdatasync the WAL after each event commit (wal-sync.ts). @default true */
+  fsync?: boolean;
   /** Embedded: how commits reach the disk (tests pass their own to observe it). @default one for dataDir */
   walSync?: WalSync;
 }
@@ -53,7 +55,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   await migrate(db as unknown as Kysely<unknown>, { advisoryLock: false });
-  return new SqlStore(db, inMemory ? null : (options.walSync ?? new WalSync(options.dataDir)));
+  const durable = !inMemory && options.fsync !== false;
+  return new SqlStore(db, durable ? (options.walSync ?? new WalSync(options.dataDir)) : null);
 }
 
 /**
