@@ -43,7 +43,11 @@ export async function openAdapters(
   logger: Logger,
   metrics: Metrics,
 ): Promise<Adapters> {
-  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, fsync: config.embeddedFsync });
+  const store = await openStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    fsync: config.embeddedFsync,
+  });
   const storeHealth = async () => withTimeout(store.ping(), 2_000);
   if (config.redisUrl === null) {
     const log = await EmbeddedLog.open(store, {

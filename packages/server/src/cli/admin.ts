@@ -17,7 +17,11 @@ if (!rawName) {
 }
 const { username } = parseUsername(rawName);
 const config = loadConfig();
-const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, fsync: config.embeddedFsync });
+const store = await openStore({
+  dataDir: config.dataDir,
+  databaseUrl: config.databaseUrl,
+  fsync: config.embeddedFsync,
+});
 try {
   const user = await store.users.byUsername(username);
   if (user) {

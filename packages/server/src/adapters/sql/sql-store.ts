@@ -69,7 +69,7 @@ export class SqlStore implements Store {
 
   async close(): Promise<void> {
     await this.db.destroy();
-    await this.walSync?.close();
+    this.walSync?.close();
   }
 }
 
@@ -399,7 +399,7 @@ class SqlEvents implements EventStore {
       segment: string;
     }>`select pg_walfile_name(pg_current_wal_insert_lsn()) as segment`.execute(this.db);
     const segment = rows[0]?.segment;
-    if (segment) await this.walSync.sync(segment);
+    if (segment) this.walSync.sync(segment);
   }
 
   async range(channel: string, afterSeq: number, limit: number): Promise<LoggedEvent[]> {
