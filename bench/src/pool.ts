@@ -86,18 +86,9 @@ export interface ReadyInfo {
 }
 
 /** The workers' latest progress, summed. */
-export interface PoolProgress {
-  attempted: number;
-  subscribed: number;
-  failed: number;
-  connected: number;
-  deliveries: number;
-  frames: number;
-  bytes: number;
-  reconnects: number;
-  seqGaps: number;
+export type PoolProgress = Omit<MessageOf<"progress">, "type" | "histogram"> & {
   histograms: MessageOf<"progress">["histogram"][];
-}
+};
 
 export class WorkerPool {
   private constructor(private readonly handles: WorkerHandle[]) {}

@@ -27,20 +27,20 @@
  * died without stopping it.
  */
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:http";
 import type { Duplex } from "node:stream";
-import { collectDefaultMetrics, register } from "prom-client";
 import * as wsModule from "ws";
 import WebSocket, { WebSocketServer } from "ws";
+import {
+  AUTHOR as AUTHOR_FIELDS,
+  createPeerHttpServer,
+  isChannelName,
+  MAX_PAYLOAD,
+  MAX_TEXT,
+  runPeer,
+  USER,
+  WS_PATH,
+} from "./peer-common.js";
 
-const port = Number(process.env["PORT"] ?? "0");
-const host = process.env["HOST"] ?? "127.0.0.1";
-const WS_PATH = "/api/ws";
-/** API.md: `text` is 1–500 characters. */
-const MAX_TEXT = 500;
-const MAX_CHANNEL_CHARS = 64;
-/** Client frames are small; a larger one is an error, not something to buffer. */
-const MAX_PAYLOAD = 64 * 1024;
 /**
  * A subscriber that stops reading would otherwise make the process buffer without bound; past
  * this many unsent bytes it is disconnected. Only there so a stuck client cannot crash the peer.
@@ -102,27 +102,8 @@ const dirtyChannels = new Set<Channel>();
 const dirtyConns = new Set<Conn>();
 let flushScheduled = false;
 
-const startedAt = Date.now();
-/** Any token is accepted and maps to this one plausible public user (API.md `user`). */
-const USER = {
-  id: "00000000-0000-4000-8000-000000000001",
-  username: "bench_admin",
-  displayName: "bench_admin",
-  color: "#8a2be2",
-  isAdmin: true,
-  isGuest: false,
-  createdAt: startedAt,
-};
 const AUTH_OK = JSON.stringify({ op: "auth_ok", user: USER });
-const AUTHOR = JSON.stringify({
-  id: USER.id,
-  username: USER.username,
-  displayName: USER.displayName,
-  color: USER.color,
-  role: "owner",
-  badges: ["admin"],
-  platform: "chorus",
-});
+const AUTHOR = JSON.stringify(AUTHOR_FIELDS);
 const PONG = '{"op":"pong"}';
 
 function channelOf(name: string): Channel {
@@ -230,10 +211,6 @@ function publish(conn: Conn, author: string, name: string, text: string, nonce: 
   reply(conn, `{"op":"ack","nonce":${JSON.stringify(nonce)},"message":${message}}`);
 }
 
-function isChannelName(value: unknown): value is string {
-  return typeof value === "string" && value.length > 0 && value.length <= MAX_CHANNEL_CHARS;
-}
-
 function onFrame(conn: Conn, raw: string): void {
   let frame: unknown;
   try {
@@ -304,8 +281,6 @@ function attach(ws: WebSocket, socket: Duplex): void {
   });
 }
 
-collectDefaultMetrics();
-
 const wss = new WebSocketServer({
   noServer: true,
   perMessageDeflate: false,
@@ -313,27 +288,7 @@ const wss = new WebSocketServer({
   maxPayload: MAX_PAYLOAD,
 });
 
-const http = createServer((req, res) => {
-  const path = (req.url ?? "/").split("?", 1)[0];
-  if (req.method === "GET" && (path === "/healthz" || path === "/readyz")) {
-    res.writeHead(200, { "content-type": "text/plain" });
-    res.end("ok");
-  } else if (req.method === "GET" && path === "/metrics") {
-    register.metrics().then(
-      (body) => {
-        res.writeHead(200, { "content-type": register.contentType });
-        res.end(body);
-      },
-      (err: unknown) => {
-        res.writeHead(500, { "content-type": "text/plain" });
-        res.end(String(err));
-      },
-    );
-  } else {
-    res.writeHead(404);
-    res.end();
-  }
-});
+const http = createPeerHttpServer();
 
 http.on("upgrade", (req, socket, head) => {
   if ((req.url ?? "").split("?", 1)[0] !== WS_PATH) {
@@ -343,19 +298,4 @@ http.on("upgrade", (req, socket, head) => {
   wss.handleUpgrade(req, socket, head, (ws) => attach(ws, socket));
 });
 
-http.listen(port, host, () => {
-  process.stdout.write(`ws-ceiling listening on ${host}:${port}\n`);
-});
-
-function shutdown(): void {
-  http.close();
-  process.exit(0);
-}
-
-process.on("SIGTERM", shutdown);
-process.on("SIGINT", shutdown);
-if (process.env["EXIT_WITH_STDIN"] === "1") {
-  process.stdin.on("end", shutdown);
-  process.stdin.on("error", shutdown);
-  process.stdin.resume();
-}
+runPeer("ws-ceiling", http);

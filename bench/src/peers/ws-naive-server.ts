@@ -13,18 +13,17 @@
  * died without stopping it.
  */
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:http";
-import { collectDefaultMetrics, register } from "prom-client";
 import WebSocket, { WebSocketServer } from "ws";
-
-const port = Number(process.env["PORT"] ?? "0");
-const host = process.env["HOST"] ?? "127.0.0.1";
-const WS_PATH = "/api/ws";
-/** API.md: `text` is 1–500 characters. */
-const MAX_TEXT = 500;
-const MAX_CHANNEL_CHARS = 64;
-/** Client frames are small; a larger one is an error, not something to buffer. */
-const MAX_PAYLOAD = 64 * 1024;
+import {
+  AUTHOR,
+  createPeerHttpServer,
+  isChannelName,
+  MAX_PAYLOAD,
+  MAX_TEXT,
+  runPeer,
+  USER,
+  WS_PATH,
+} from "./peer-common.js";
 
 interface Channel {
   readonly name: string;
@@ -40,26 +39,6 @@ interface Conn {
 }
 
 const channels = new Map<string, Channel>();
-
-/** Any token is accepted and maps to this one plausible public user (API.md `user`). */
-const USER = {
-  id: "00000000-0000-4000-8000-000000000001",
-  username: "bench_admin",
-  displayName: "bench_admin",
-  color: "#8a2be2",
-  isAdmin: true,
-  isGuest: false,
-  createdAt: Date.now(),
-};
-const AUTHOR = {
-  id: USER.id,
-  username: USER.username,
-  displayName: USER.displayName,
-  color: USER.color,
-  role: "owner",
-  badges: ["admin"],
-  platform: "chorus",
-};
 
 function channelOf(name: string): Channel {
   let channel = channels.get(name);
@@ -90,10 +69,6 @@ function publish(ws: WebSocket, name: string, text: string, nonce: string): void
     if (subscriber.readyState === WebSocket.OPEN) subscriber.send(data);
   }
   send(ws, [{ op: "ack", nonce, message }]);
-}
-
-function isChannelName(value: unknown): value is string {
-  return typeof value === "string" && value.length > 0 && value.length <= MAX_CHANNEL_CHARS;
 }
 
 function onFrame(conn: Conn, raw: string): void {
@@ -167,29 +142,7 @@ function onFrame(conn: Conn, raw: string): void {
   }
 }
 
-collectDefaultMetrics();
-
-const http = createServer((req, res) => {
-  const path = (req.url ?? "/").split("?", 1)[0];
-  if (req.method === "GET" && (path === "/healthz" || path === "/readyz")) {
-    res.writeHead(200, { "content-type": "text/plain" });
-    res.end("ok");
-  } else if (req.method === "GET" && path === "/metrics") {
-    register.metrics().then(
-      (body) => {
-        res.writeHead(200, { "content-type": register.contentType });
-        res.end(body);
-      },
-      (err: unknown) => {
-        res.writeHead(500, { "content-type": "text/plain" });
-        res.end(String(err));
-      },
-    );
-  } else {
-    res.writeHead(404);
-    res.end();
-  }
-});
+const http = createPeerHttpServer();
 
 const wss = new WebSocketServer({ server: http, path: WS_PATH, perMessageDeflate: false, maxPayload: MAX_PAYLOAD });
 
@@ -207,20 +160,4 @@ wss.on("connection", (ws) => {
   });
 });
 
-http.listen(port, host, () => {
-  process.stdout.write(`ws-naive listening on ${host}:${port}\n`);
-});
-
-function shutdown(): void {
-  wss.close();
-  http.close();
-  process.exit(0);
-}
-
-process.on("SIGTERM", shutdown);
-process.on("SIGINT", shutdown);
-if (process.env["EXIT_WITH_STDIN"] === "1") {
-  process.stdin.on("end", shutdown);
-  process.stdin.on("error", shutdown);
-  process.stdin.resume();
-}
+runPeer("ws-naive", http, () => wss.close());
