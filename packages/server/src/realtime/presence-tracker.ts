@@ -12,6 +12,9 @@ import type { Presence } from "../ports/presence.js";
 import type { UserRecord } from "../ports/store.js";
 import type { Hub } from "./hub.js";
 
+/** Viewer-count events published per event-loop turn (see tick). */
+const COUNTS_PER_TURN = 20;
+
 export interface Viewer {
   /** Unique per connection for anonymous viewers; the user id for signed-in ones. */
   key: string;
@@ -73,13 +76,19 @@ export class PresenceTracker {
   }
 
   private async tick(): Promise<void> {
+    let published = 0;
     for (const channel of this.hub.activeChannels()) {
+      // A node with hundreds of channels would otherwise publish every count in one turn
+      // and fan them all out in one flush — 10,000 writes at once, a ~100 ms stall that
+      // chat messages queue behind. A turn of the event loop every few channels spreads it.
+      if (published > 0 && published % COUNTS_PER_TURN === 0) await new Promise<void>((r) => setImmediate(r));
       try {
         const counts = await this.presence.counts(channel);
         const key = `${counts.viewers}/${counts.chatters}`;
         if (this.lastCounts.get(channel) === key) continue;
         this.lastCounts.set(channel, key);
         this.hub.publish(channel, [{ op: "event", channel, type: "viewer_count", at: Date.now(), data: counts }]);
+        published++;
       } catch (error) {
         this.logger.warn({ err: error, channel }, "viewer count failed");
       }
