@@ -158,7 +158,7 @@ export function scenario(name: ScenarioName, workers: number, x: Overrides): Sce
         name,
         description: "20,000 idle WebSocket subscribers: server RSS per connection and connect rate",
         defaultTargets: FANOUT_TARGETS,
-        runs: [{ label: "", options: apply({ ...b, subscribers: 20_000, connectRate: 2000, idle: true }, x) }],
+        runs: [{ label: "", options: apply({ ...b, subscribers: 20_000, connectRate: 4000, idle: true }, x) }],
       };
     case "ingest-ws":
     case "ingest-rest": {
