@@ -23,15 +23,13 @@ describe("WalSync", () => {
     await writeFile(join(dir, "pg_wal", "A"), "a");
     await writeFile(join(dir, "pg_wal", "B"), "b");
     const wal = new WalSync(dir);
-    wal.sync("A");
-    wal.sync("A");
-    wal.sync("B");
+    await Promise.all([wal.sync("A"), wal.sync("A"), wal.sync("B")]);
     expect(wal.syncs).toBe(3);
-    expect(() => wal.sync("missing")).toThrow(/ENOENT/);
-    wal.close();
+    await expect(wal.sync("missing")).rejects.toThrow(/ENOENT/);
+    await wal.close();
   });
 
-  it("runs after every event commit of the embedded store, on a segment that exists in pg_wal", async () => {
+  it("flush syncs the embedded store's WAL (append alone does not), on a segment that exists in pg_wal", async () => {
     const dir = await tempDir();
     const wal = new WalSync(dir);
     const store = await openStore({ dataDir: dir, databaseUrl: null, walSync: wal });
@@ -39,11 +37,14 @@ describe("WalSync", () => {
       const { channel, user } = await seedChannel(store);
       const before = wal.syncs;
       await store.events.append([{ event: messageEvent(channel, 1, user), dedupKey: null }]);
+      expect(wal.syncs).toBe(before);
+      await store.events.flush();
       expect(wal.syncs).toBe(before + 1);
       await store.events.append([
         { event: messageEvent(channel, 2, user), dedupKey: null },
         { event: messageEvent(channel, 3, user), dedupKey: null },
       ]);
+      await store.events.flush();
       expect(wal.syncs).toBe(before + 2);
       const files = await readdir(join(dir, "pg_wal"));
       expect(files.some((f) => /^[0-9A-F]{24}$/.test(f))).toBe(true);

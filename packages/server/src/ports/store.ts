@@ -100,7 +100,13 @@ export interface PersistedEvent {
 }
 
 export interface EventStore {
+  /**
+   * Commits the events: once it resolves they are visible to every reader. Durable against an
+   * OS crash only after `flush` (PostgreSQL: already; the embedded database: see wal-sync.ts).
+   */
   append(events: readonly PersistedEvent[]): Promise<void>;
+  /** Makes everything appended so far durable; what an ack waits for. */
+  flush(): Promise<void>;
   /** Events with seq in (afterSeq, afterSeq + limit], ascending. */
   range(channel: string, afterSeq: number, limit: number): Promise<LoggedEvent[]>;
   maxSeq(channel: string): Promise<number>;

@@ -93,7 +93,12 @@ export class EmbeddedLog implements ChannelLog {
       this.dedup.set(dedupKey, { at: Date.now(), inflight: promise });
       this.evictDedup();
       // A failed commit must not leave the key behind: the client's retry has to go through.
-      promise.catch(() => this.dedup.delete(dedupKey));
+      promise.catch(() => {
+        // Only the in-flight marker goes: an event that was committed (then failed to sync)
+        // stays findable, so the retry is answered with it instead of appending it twice.
+        const entry = this.dedup.get(dedupKey);
+        if (entry && "inflight" in entry && entry.inflight === promise) this.dedup.delete(dedupKey);
+      });
     }
     this.schedule();
     return { event: await promise, duplicate: false };
@@ -226,15 +231,21 @@ export class EmbeddedLog implements ChannelLog {
       const list = byChannel.get(p.channel);
       if (list) list.push(event);
       else byChannel.set(p.channel, [event]);
-      p.resolve(event);
     }
     for (const [channel, events] of byChannel) this.remember(channel, events);
-    // Listeners (the fan-out) hear of the commit one tick later: the acks resolved above are
-    // queued first and leave before the fan-out of a big channel, instead of waiting behind
-    // its thousands of writes. Resume stays exact: head and window already include the batch.
-    process.nextTick(() => {
-      for (const [channel, events] of byChannel) for (const listener of this.listeners) listener(channel, events);
-    });
+    // Committed and visible: fan out now, in this turn, while the disk sync runs off the event
+    // loop. Only the acks wait for the sync. Should the machine die before it completes, the
+    // viewers saw seqs the restarted log no longer has, and their resume says recovered:false.
+    for (const [channel, events] of byChannel) for (const listener of this.listeners) listener(channel, events);
+    try {
+      await this.store.events.flush();
+    } catch (error) {
+      // Visible but perhaps not durable: the senders are told it failed; a retry with the
+      // same nonce finds the event (dedup) and is acked once a later sync succeeded.
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    for (const [i, p] of batch.entries()) p.resolve((persisted[i] as PersistedEvent).event);
   }
 
   private remember(channel: string, events: LoggedEvent[]): void {

@@ -168,6 +168,7 @@ export class RedisPersister {
     const ids = entries.map((e) => `${e.seq}-0`);
     try {
       await this.store.events.append(entries.map((e) => ({ event: e.event, dedupKey: e.dedupKey })));
+      await this.store.events.flush(); // durable before XACK (a no-op on PostgreSQL, which syncs itself)
     } catch (error) {
       this.retry.add(channel);
       // The store is away: not the entries' fault. Back off and retry them all later; only
