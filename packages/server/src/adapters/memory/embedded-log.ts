@@ -55,6 +55,8 @@ export class EmbeddedLog implements ChannelLog {
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private lastCommitAt = 0;
+  /** Settles when every commit so far has been synced (or failed to). */
+  private durable: Promise<void> = Promise.resolve();
   private flushing: Promise<void> | null = null;
   private closed = false;
 
@@ -151,6 +153,7 @@ export class EmbeddedLog implements ChannelLog {
       if (this.flushing) await this.flushing;
       else this.flushNow();
     }
+    await this.durable;
   }
 
   forget(channel: string): void {
@@ -237,15 +240,18 @@ export class EmbeddedLog implements ChannelLog {
     // loop. Only the acks wait for the sync. Should the machine die before it completes, the
     // viewers saw seqs the restarted log no longer has, and their resume says recovered:false.
     for (const [channel, events] of byChannel) for (const listener of this.listeners) listener(channel, events);
-    try {
-      await this.store.events.flush();
-    } catch (error) {
-      // Visible but perhaps not durable: the senders are told it failed; a retry with the
-      // same nonce finds the event (dedup) and is acked once a later sync succeeded.
-      for (const p of batch) p.reject(error);
-      return;
-    }
-    for (const [i, p] of batch.entries()) p.resolve((persisted[i] as PersistedEvent).event);
+    // The next batch may commit while this one syncs (syncs complete in order, and a later one
+    // covers the earlier WAL anyway): waiting here halved REST ingest.
+    this.durable = this.store.events.flush().then(
+      () => {
+        for (const [i, p] of batch.entries()) p.resolve((persisted[i] as PersistedEvent).event);
+      },
+      (error: unknown) => {
+        // Visible but perhaps not durable: the senders are told it failed; a retry with the
+        // same nonce finds the event (dedup) and is acked once a later sync succeeded.
+        for (const p of batch) p.reject(error);
+      },
+    );
   }
 
   private remember(channel: string, events: LoggedEvent[]): void {
