@@ -17,13 +17,16 @@ afterEach(async () => {
 });
 
 describe("WalSync", () => {
-  it("syncs the named segment, keeps it open, and switches (flushing the old one) when the name changes", async () => {
+  it("syncs the named segment, shares a sync among those asking meanwhile, and switches segments", async () => {
     const dir = await tempDir();
     await mkdir(join(dir, "pg_wal"));
     await writeFile(join(dir, "pg_wal", "A"), "a");
     await writeFile(join(dir, "pg_wal", "B"), "b");
     const wal = new WalSync(dir);
+    // The second and third ask while the first runs: they share one more sync (group fsync).
     await Promise.all([wal.sync("A"), wal.sync("A"), wal.sync("B")]);
+    expect(wal.syncs).toBe(2);
+    await wal.sync("B");
     expect(wal.syncs).toBe(3);
     await expect(wal.sync("missing")).rejects.toThrow(/ENOENT/);
     await wal.close();
