@@ -57,8 +57,6 @@ export interface Config {
   flushIntervalMs: number;
   /** Group commit: how long the first write of a batch may wait for company. */
   commitDelayMs: number;
-  /** Embedded log: at most one group commit per this many ms. */
-  commitIntervalMs: number;
   /** Embedded database: fdatasync each event commit before the ack (off: survives a process crash, not an OS crash). */
   embeddedFsync: boolean;
   sseHeartbeatMs: number;
@@ -184,7 +182,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     flushIntervalMs: int("FLUSH_INTERVAL_MS", 0, 0, 1000),
     commitDelayMs: int("COMMIT_DELAY_MS", 0, 0, 100),
-    commitIntervalMs: int("COMMIT_INTERVAL_MS", 0, 0, 1000),
     embeddedFsync: bool("EMBEDDED_FSYNC", true),
     sseHeartbeatMs: int("SSE_HEARTBEAT_MS", 15_000, 100, 15_000),
     viewerCountIntervalMs: int("VIEWER_COUNT_INTERVAL_MS", 5_000, 100, 600_000),

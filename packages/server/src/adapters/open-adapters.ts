@@ -53,7 +53,6 @@ export async function openAdapters(
     const log = await EmbeddedLog.open(store, {
       recentWindow: config.limits.recentWindow,
       commitDelayMs: config.commitDelayMs,
-      commitIntervalMs: config.commitIntervalMs,
     });
     const presence = new MemoryPresence();
     const limiter = new MemoryLimiter(rules);

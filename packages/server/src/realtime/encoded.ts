@@ -31,7 +31,6 @@ export function encodeEvent(event: ChannelEvent): EncodedEvent {
 
 export class EncodedBatch {
   private inner: string | undefined;
-  private frame: Buffer | undefined;
   private wire: Buffer | undefined;
   private sse: Buffer | undefined;
   /** Lowest seq in the batch, if any event has one. */
@@ -50,18 +49,12 @@ export class EncodedBatch {
     return this.inner;
   }
 
-  /** A complete WebSocket message: `[e1,e2,…]`. */
-  get wsFrame(): Buffer {
-    this.frame ??= Buffer.from(`[${this.wsInner}]`);
-    return this.frame;
-  }
-
   /**
-   * The same message as complete WebSocket frame bytes (header included), ready for a raw
-   * socket write: built once per batch instead of once per connection.
+   * The WebSocket message `[e1,e2,…]` as complete frame bytes (header included), ready for a
+   * raw socket write: built once per batch instead of once per connection.
    */
   get wsWire(): Buffer {
-    this.wire ??= encodeTextFrame(this.wsFrame);
+    this.wire ??= encodeTextFrame(Buffer.from(`[${this.wsInner}]`));
     return this.wire;
   }
 

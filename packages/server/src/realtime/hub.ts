@@ -75,30 +75,20 @@ export class Hub {
     const stop = this.metrics.flushDuration.startTimer();
     let deliveries = 0;
     let frames = 0;
-    if (this.dirty.size === 1) {
-      // The common tick — one busy channel: each subscriber takes the batch and writes at
-      // once; no connection can be owed a second channel's events in this tick.
-      for (const fanout of this.dirty) {
-        const batch = this.take(fanout);
-        for (const subscriber of fanout.subscribers) {
-          subscriber.deliver(batch);
-          frames += subscriber.flush();
-        }
-        deliveries += batch.events.length * fanout.subscribers.size;
+    // A connection subscribed to several dirty channels must still get one frame, so with
+    // more than one channel the writes wait until every batch is delivered. The common tick —
+    // one busy channel — writes as it goes and keeps no set of thousands of subscribers.
+    const touched = this.dirty.size > 1 ? new Set<Subscriber>() : null;
+    for (const fanout of this.dirty) {
+      const batch = this.take(fanout);
+      for (const subscriber of fanout.subscribers) {
+        subscriber.deliver(batch);
+        if (touched) touched.add(subscriber);
+        else frames += subscriber.flush();
       }
-    } else {
-      // Several channels: a connection subscribed to more than one must still get one frame.
-      const touched = new Set<Subscriber>();
-      for (const fanout of this.dirty) {
-        const batch = this.take(fanout);
-        for (const subscriber of fanout.subscribers) {
-          subscriber.deliver(batch);
-          touched.add(subscriber);
-        }
-        deliveries += batch.events.length * fanout.subscribers.size;
-      }
-      for (const subscriber of touched) frames += subscriber.flush();
+      deliveries += batch.events.length * fanout.subscribers.size;
     }
+    if (touched) for (const subscriber of touched) frames += subscriber.flush();
     this.dirty.clear();
     uncorkAll(); // the writes themselves, inside the measured flush
     this.metrics.eventsDelivered.inc(deliveries);

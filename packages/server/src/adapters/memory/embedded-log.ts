@@ -23,13 +23,6 @@ export interface EmbeddedLogOptions {
   dedupWindowMs: number;
   /** Most dedup keys remembered; the oldest are forgotten first. @default 200,000 */
   dedupMaxKeys: number;
-  /**
-   * At most one commit per this many ms: the first append after a quiet spell commits at
-   * once, a steady trickle shares commits instead of paying one each (a one-row PGlite
-   * commit costs ~0.75 ms of CPU). Off by default: in the 500-channel bench 2 and 5 ms saved
-   * little CPU (≤ 10 %) and raised p50 from ~1.5 to 2.6–5 ms. @default 0
-   */
-  commitIntervalMs: number;
   /** Most events in one commit. @default 5,000 */
   maxBatch: number;
 }
@@ -54,7 +47,6 @@ export class EmbeddedLog implements ChannelLog {
   private pending: PendingAppend[] = [];
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
-  private lastCommitAt = 0;
   /** Settles when every commit so far has been synced (or failed to). */
   private durable: Promise<void> = Promise.resolve();
   private flushing: Promise<void> | null = null;
@@ -72,7 +64,6 @@ export class EmbeddedLog implements ChannelLog {
       dedupWindowMs: options.dedupWindowMs ?? 10 * 60_000,
       dedupMaxKeys: options.dedupMaxKeys ?? 200_000,
       maxBatch: options.maxBatch ?? 5_000,
-      commitIntervalMs: options.commitIntervalMs ?? 0,
     });
     for (const [channel, seq] of await store.events.maxSeqs()) log.heads.set(channel, seq);
     const now = Date.now();
@@ -179,12 +170,11 @@ export class EmbeddedLog implements ChannelLog {
 
   private schedule(): void {
     if (this.timer || this.immediate || this.flushing) return;
-    const wait = Math.max(this.options.commitDelayMs, this.lastCommitAt + this.options.commitIntervalMs - Date.now());
-    if (wait > 0) {
+    if (this.options.commitDelayMs > 0) {
       this.timer = setTimeout(() => {
         this.timer = null;
         this.flushNow();
-      }, wait);
+      }, this.options.commitDelayMs);
       return;
     }
     // Default: commit in this turn's check phase — every append the poll phase just read
@@ -212,7 +202,6 @@ export class EmbeddedLog implements ChannelLog {
   }
 
   private async commit(batch: PendingAppend[]): Promise<void> {
-    this.lastCommitAt = Date.now();
     const nextHeads = new Map<string, number>();
     const persisted: PersistedEvent[] = batch.map((p) => {
       const seq = (nextHeads.get(p.channel) ?? this.currentHead(p.channel)) + 1;
