@@ -4,7 +4,7 @@
  * keeps the committed event findable by its nonce, so a retry is answered, not appended twice.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { EmbeddedLog } from "../src/adapters/memory/embedded-log.js";
+import { EmbeddedLog } from "../src/adapters/embedded/embedded-log.js";
 import { openStore } from "../src/adapters/sql/open-store.js";
 import type { Store } from "../src/ports/store.js";
 import { message, seedChannel } from "./contracts/fixtures.js";

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll } from "vitest";
-import { EmbeddedLog } from "../src/adapters/memory/embedded-log.js";
+import { EmbeddedLog } from "../src/adapters/embedded/embedded-log.js";
 import { channelKeys } from "../src/adapters/redis/keys.js";
 import { RedisLog } from "../src/adapters/redis/redis-log.js";
 import { openStore } from "../src/adapters/sql/open-store.js";

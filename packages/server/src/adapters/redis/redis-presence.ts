@@ -8,7 +8,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Presence, PresenceCounts, PresenceMember } from "../../ports/presence.js";
-import { MemoryPresence } from "../memory/memory-presence.js";
+import { MemoryPresence } from "../embedded/memory-presence.js";
 
 type Chatter = { username: string; displayName: string; role: string };
 interface Snapshot {
