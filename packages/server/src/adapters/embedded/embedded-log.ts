@@ -8,6 +8,7 @@
  */
 import type { EventDraft, LoggedEvent } from "@chorus/protocol";
 import { stampSeq } from "../../chat/events.js";
+import { isUnavailableError } from "../../errors.js";
 import type { AppendResult, ChannelLog, LogListener, ReadResult } from "../../ports/log.js";
 import type { PersistedEvent, Store } from "../../ports/store.js";
 
@@ -202,6 +203,19 @@ export class EmbeddedLog implements ChannelLog {
   }
 
   private async commit(batch: PendingAppend[]): Promise<void> {
+    const committed = await this.insertIsolating(batch);
+    if (committed.length === 0) return;
+    this.publish(committed);
+  }
+
+  /**
+   * Inserts a batch; when the store refuses it for a reason other than an outage (a row it
+   * cannot hold), the batch is split in halves and each retried, so only the rows the store
+   * refuses fail and everyone else's messages commit (k bad rows cost O(k log n) extra
+   * transactions). Seqs are stamped per attempt, so a refused row consumes none and the
+   * channel's seqs stay contiguous. Resolves with the committed rows, in order.
+   */
+  private async insertIsolating(batch: PendingAppend[]): Promise<Array<{ p: PendingAppend; event: LoggedEvent }>> {
     const nextHeads = new Map<string, number>();
     const persisted: PersistedEvent[] = batch.map((p) => {
       const seq = (nextHeads.get(p.channel) ?? this.currentHead(p.channel)) + 1;
@@ -211,13 +225,21 @@ export class EmbeddedLog implements ChannelLog {
     try {
       await this.store.events.append(persisted);
     } catch (error) {
-      for (const p of batch) p.reject(error);
-      return;
+      if (batch.length === 1 || isUnavailableError(error)) {
+        for (const p of batch) p.reject(error);
+        return [];
+      }
+      const half = Math.ceil(batch.length / 2);
+      const first = await this.insertIsolating(batch.slice(0, half));
+      return first.concat(await this.insertIsolating(batch.slice(half)));
     }
     for (const [channel, seq] of nextHeads) this.heads.set(channel, seq);
+    return batch.map((p, i) => ({ p, event: (persisted[i] as PersistedEvent).event }));
+  }
+
+  private publish(committed: Array<{ p: PendingAppend; event: LoggedEvent }>): void {
     const byChannel = new Map<string, LoggedEvent[]>();
-    for (const [i, p] of batch.entries()) {
-      const { event } = persisted[i] as PersistedEvent;
+    for (const { p, event } of committed) {
       if (p.dedupKey !== null)
         this.dedup.set(p.dedupKey, { at: Date.now(), channel: p.channel, seq: event.seq, event });
       const list = byChannel.get(p.channel);
@@ -233,12 +255,12 @@ export class EmbeddedLog implements ChannelLog {
     // covers the earlier WAL anyway): waiting here halved REST ingest.
     this.durable = this.store.events.flush().then(
       () => {
-        for (const [i, p] of batch.entries()) p.resolve((persisted[i] as PersistedEvent).event);
+        for (const { p, event } of committed) p.resolve(event);
       },
       (error: unknown) => {
         // Visible but perhaps not durable: the senders are told it failed; a retry with the
         // same nonce finds the event (dedup) and is acked once a later sync succeeded.
-        for (const p of batch) p.reject(error);
+        for (const { p } of committed) p.reject(error);
       },
     );
   }
