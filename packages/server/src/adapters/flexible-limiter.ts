@@ -3,23 +3,27 @@
  * a rejection becomes a decision with the wait, and a store failure becomes `onStoreError`.
  */
 import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
-import type { LimitDecision, Limiter, LimiterRules, LimitRule } from "../ports/limiter.js";
+import type { LimitDecision, Limiter, LimiterRules, LimitRule, NamedLimitRule } from "../ports/limiter.js";
+
+/** Most distinct dynamic rules kept; the oldest is dropped first (each is a small object). */
+const MAX_DYNAMIC_RULES = 10_000;
 
 export class FlexibleLimiter implements Limiter {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
+  private readonly dynamic = new Map<string, RateLimiterAbstract>();
 
   constructor(
     rules: LimiterRules,
-    create: (name: string, rule: LimitRule) => RateLimiterAbstract,
+    private readonly create: (name: string, rule: LimitRule) => RateLimiterAbstract,
     private readonly onStoreError: (error: unknown) => Error = (error) =>
       error instanceof Error ? error : new Error(String(error)),
   ) {
     for (const [name, rule] of Object.entries(rules)) this.limiters.set(name, create(name, rule));
   }
 
-  async consume(rule: string, key: string): Promise<LimitDecision> {
-    const limiter = this.limiters.get(rule);
-    if (!limiter) throw new Error(`unknown limit rule ${rule}`);
+  async consume(rule: string | NamedLimitRule, key: string): Promise<LimitDecision> {
+    const limiter = typeof rule === "string" ? this.limiters.get(rule) : this.dynamicLimiter(rule);
+    if (!limiter) throw new Error(`unknown limit rule ${String(rule)}`);
     try {
       await limiter.consume(key);
       return { allowed: true };
@@ -30,7 +34,23 @@ export class FlexibleLimiter implements Limiter {
     }
   }
 
+  /** The store keys carry points and duration, so a changed rule starts a fresh budget. */
+  private dynamicLimiter(rule: NamedLimitRule): RateLimiterAbstract {
+    const id = `${rule.name}:${rule.points}:${rule.durationSec}`;
+    let limiter = this.dynamic.get(id);
+    if (!limiter) {
+      limiter = this.create(id, rule);
+      if (this.dynamic.size >= MAX_DYNAMIC_RULES) {
+        const oldest = this.dynamic.keys().next().value;
+        if (oldest !== undefined) this.dynamic.delete(oldest);
+      }
+      this.dynamic.set(id, limiter);
+    }
+    return limiter;
+  }
+
   async close(): Promise<void> {
     this.limiters.clear();
+    this.dynamic.clear();
   }
 }

@@ -4,6 +4,11 @@
  *
  * Contract (test/contracts/limiter.contract.ts): `consume` allows exactly `points` calls per
  * key per window and then answers the time until the next call would be allowed.
+ *
+ * A rule is either the name of one configured at start (`"message"`, `"auth"`) or given with
+ * the call (`{name, points, durationSec}`): per-channel limits such as slow mode change at
+ * run time, so they cannot be fixed when the process starts. Calls naming the same dynamic
+ * rule with the same points and duration share one budget per key, on every node.
  */
 export type LimitDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
@@ -12,8 +17,13 @@ export interface LimitRule {
   durationSec: number;
 }
 
+/** A limit given with the call; `name` keeps different uses of the same numbers apart. */
+export interface NamedLimitRule extends LimitRule {
+  name: string;
+}
+
 export interface Limiter {
-  consume(rule: string, key: string): Promise<LimitDecision>;
+  consume(rule: string | NamedLimitRule, key: string): Promise<LimitDecision>;
   close(): Promise<void>;
 }
 

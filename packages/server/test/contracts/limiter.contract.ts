@@ -40,6 +40,21 @@ export function limiterContract(name: string, open: (rules: LimiterRules) => Pro
       expect((await limiter.consume("burst", key)).allowed).toBe(true);
     });
 
+    it("takes a rule given with the call (per-channel limits such as slow mode)", async () => {
+      const key = `k${Math.random()}`;
+      const slowMode = { name: "slow-mode:c1", points: 1, durationSec: 1 };
+      expect(await limiter.consume(slowMode, key)).toEqual({ allowed: true });
+      const denied = await limiter.consume(slowMode, key);
+      expect(denied.allowed).toBe(false);
+      if (!denied.allowed) expect(denied.retryAfterMs).toBeLessThanOrEqual(1000);
+      // Another channel's rule with the same numbers is another budget.
+      expect((await limiter.consume({ ...slowMode, name: "slow-mode:c2" }, key)).allowed).toBe(true);
+      // A changed setting starts a fresh budget, and the window refills.
+      expect((await limiter.consume({ ...slowMode, points: 2 }, key)).allowed).toBe(true);
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect((await limiter.consume(slowMode, key)).allowed).toBe(true);
+    });
+
     it("rejects unknown rules loudly", async () => {
       await expect(limiter.consume("nope", "k")).rejects.toThrow();
     });
