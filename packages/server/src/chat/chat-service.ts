@@ -1,24 +1,24 @@
 /**
- * The write path of a chat message (DESIGN.md §1): validate and normalise, authorise,
- * rate-limit, then append to the log. It never touches a subscriber socket: fan-out reads
- * the log. Every path that publishes a message — REST, WebSocket, shortcuts — comes here.
+ * The write path of a chat message (docs/architecture.md): it orchestrates — builds a draft,
+ * runs the write pipeline's checks (chat/checks/), builds the message, appends it to the
+ * log. It never touches a subscriber socket: fan-out reads the log. Every path that
+ * publishes a message — REST, WebSocket, shortcuts — comes here.
  */
-import { randomUUID } from "node:crypto";
-import { extractMentions, LIMITS, type Message, normalizeMessageText } from "@chorus/protocol";
+import { LIMITS, type Message } from "@chorus/protocol";
 import type { AuthContext, AuthService } from "../auth/auth-service.js";
-import { AppError, forbidden, invalid, notFound } from "../errors.js";
+import { AppError, forbidden, notFound } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import type { Limiter } from "../ports/limiter.js";
 import type { ChannelLog } from "../ports/log.js";
 import type { Store } from "../ports/store.js";
 import type { ChannelService } from "./channel-service.js";
-import { badgesFor, hasRole, roleOf } from "./permissions.js";
+import { defaultChecks } from "./checks/index.js";
+import type { Draft, DraftInput } from "./draft.js";
+import { toMessage } from "./message.js";
+import { hasRole, roleOf } from "./permissions.js";
+import { type Check, WritePipeline } from "./pipeline.js";
 
-export interface PostInput {
-  text: unknown;
-  nonce?: string | undefined;
-  replyTo?: string | undefined;
-}
+export type PostInput = DraftInput;
 
 export interface PostResult {
   message: Message;
@@ -27,76 +27,48 @@ export interface PostResult {
 }
 
 export class ChatService {
+  private readonly pipeline: WritePipeline;
+
   constructor(
     private readonly store: Store,
     private readonly log: ChannelLog,
     private readonly channels: ChannelService,
     private readonly auth: AuthService,
-    private readonly limiter: Limiter,
+    limiter: Limiter,
     private readonly metrics: Metrics,
-  ) {}
+    checks: readonly Check[] = defaultChecks({ log, limiter, store }),
+  ) {
+    this.pipeline = new WritePipeline(checks);
+  }
 
   async post(ctx: AuthContext, channelName: string, input: PostInput): Promise<PostResult> {
     return (await this.accept(ctx, channelName, input)).durable;
   }
 
   /**
-   * Validates, authorises and hands the message to the log; resolves once the log has it
-   * queued (so a connection's messages keep their order) with `durable`, which settles when
-   * the message is durable — the moment to acknowledge.
+   * Runs the message through the write pipeline and hands it to the log; resolves once the
+   * log has it queued (so a connection's messages keep their order) with `durable`, which
+   * settles when the message is durable — the moment to acknowledge.
    */
   async accept(ctx: AuthContext, channelName: string, input: PostInput): Promise<{ durable: Promise<PostResult> }> {
-    const state = await this.channels.state(channelName);
-    const normalized = normalizeMessageText(input.text);
-    if (!normalized.ok) throw invalid(normalized.reason);
-    if (input.nonce !== undefined && (input.nonce.length === 0 || input.nonce.length > LIMITS.nonceMaxChars)) {
-      throw invalid(`nonce must be 1–${LIMITS.nonceMaxChars} characters`);
-    }
+    const channel = await this.channels.state(channelName);
     const { user } = ctx;
-    const dedupKey = input.nonce === undefined ? undefined : `${channelName}:${user.id}:${input.nonce}`;
-    // A retried nonce is answered before any limit is charged: retrying must never cost.
-    if (dedupKey !== undefined) {
-      const original = await this.log.seen(channelName, dedupKey);
-      if (original?.type === "message")
-        return { durable: Promise.resolve({ message: original.data, duplicate: true }) };
-    }
-    if (user.isGuest && !state.record.settings.guestsAllowed && !hasRole(state, user, "vip")) {
-      throw forbidden("guests cannot chat in this channel");
-    }
-    const exempt = this.auth.isExempt(user);
-    if (!exempt) {
-      const decision = await this.limiter.consume("message", user.id);
-      if (!decision.allowed) {
-        throw new AppError("rate_limited", "you are sending messages too quickly", decision.retryAfterMs);
-      }
-    }
-    if (input.replyTo !== undefined) {
-      const parent = await this.store.events.messageRef(channelName, input.replyTo);
-      if (!parent || parent.deleted) throw invalid("replyTo does not name a message in this channel");
-    }
-    const role = roleOf(state, user);
-    const now = Date.now();
-    const message: Message = {
-      id: randomUUID(),
-      channel: channelName,
-      seq: 0, // assigned by the log
-      text: normalized.text,
-      createdAt: now,
-      author: {
-        id: user.id,
-        username: user.username,
-        displayName: user.displayName,
-        color: user.color,
-        role,
-        badges: badgesFor(role, user, exempt && !user.isAdmin),
-        platform: "chorus",
-      },
+    const draft: Draft = {
+      channel,
+      author: { kind: "local", user, role: roleOf(channel, user), exempt: this.auth.isExempt(user) },
+      rawText: input.text,
+      text: "",
+      nonce: input.nonce,
+      replyTo: input.replyTo,
+      dedupKey: input.nonce === undefined ? undefined : `${channelName}:${user.id}:${input.nonce}`,
+      receivedAt: Date.now(),
     };
-    if (input.replyTo !== undefined) message.replyTo = input.replyTo;
-    const mentions = extractMentions(normalized.text);
-    if (mentions.length > 0) message.mentions = mentions;
-    if (state.broadcast) message.broadcastId = state.broadcast.id;
-    const durable = this.append(channelName, message, now, dedupKey).then(({ event, duplicate }) => {
+    const outcome = await this.pipeline.run(draft);
+    if (outcome.kind === "rejected") throw outcome.error;
+    if (outcome.kind === "duplicate")
+      return { durable: Promise.resolve({ message: outcome.message, duplicate: true }) };
+    const message = toMessage(outcome.draft);
+    const durable = this.append(channelName, message, draft.receivedAt, draft.dedupKey).then(({ event, duplicate }) => {
       if (!duplicate) this.metrics.messagesAccepted.inc();
       return { message: event, duplicate };
     });

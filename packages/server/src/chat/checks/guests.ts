@@ -1,0 +1,14 @@
+/** Guests chat only where the channel allows them; VIPs and above always may. */
+import { forbidden } from "../../errors.js";
+import { hasRole } from "../permissions.js";
+import { type Check, PASS, reject } from "../pipeline.js";
+
+export const guestsCheck: Check = {
+  name: "guests",
+  run({ channel, author }) {
+    if (!author.user.isGuest || channel.record.settings.guestsAllowed || hasRole(channel, author.user, "vip")) {
+      return PASS;
+    }
+    return reject(forbidden("guests cannot chat in this channel"));
+  },
+};

@@ -1,0 +1,40 @@
+/**
+ * A message on its way through the write pipeline: who sent it, where, and what, before the
+ * log gives it a seq. Checks read it and may rewrite its text; the chat service turns the
+ * draft that passed every check into the logged `Message`.
+ */
+import type { Role } from "@chorus/protocol";
+import type { UserRecord } from "../ports/store.js";
+import type { ChannelState } from "./channel-service.js";
+
+/** An account or guest of this Chorus. Connectors will add an external author kind. */
+export interface LocalAuthor {
+  kind: "local";
+  user: UserRecord;
+  role: Role;
+  /** Exempt from per-user chat limits (admins and configured bots). */
+  exempt: boolean;
+}
+
+export type DraftAuthor = LocalAuthor;
+
+export interface Draft {
+  readonly channel: ChannelState;
+  readonly author: DraftAuthor;
+  /** The text as the client sent it: anything, until the text check has looked at it. */
+  readonly rawText: unknown;
+  /** The normalised text, set by the text check (the first check); rewritten by later ones. */
+  text: string;
+  readonly nonce: string | undefined;
+  readonly replyTo: string | undefined;
+  /** Channel + sender + nonce: what the log deduplicates retries by. */
+  readonly dedupKey: string | undefined;
+  readonly receivedAt: number;
+}
+
+/** The raw text may be anything a client sent; the text check rejects what is not a string. */
+export interface DraftInput {
+  text: unknown;
+  nonce?: string | undefined;
+  replyTo?: string | undefined;
+}

@@ -1,0 +1,58 @@
+/**
+ * The write pipeline: an ordered list of small checks every message passes before it is
+ * appended, whichever path it came by (REST, WebSocket, shortcuts; ingest and connectors
+ * next). Each check answers with a verdict; the first that does not pass decides. Order
+ * matters and is set in one place (`defaultChecks`): validation first, then the retry
+ * lookup (a retried nonce is answered before any limit is charged), then policy.
+ *
+ * Checks are synchronous where they can be: the common all-pass path allocates nothing
+ * beyond the verdict constants and awaits only the checks that need I/O.
+ */
+import type { Message } from "@chorus/protocol";
+import type { AppError } from "../errors.js";
+import type { Draft } from "./draft.js";
+
+export type Verdict =
+  | { kind: "pass" }
+  | { kind: "reject"; error: AppError }
+  /** The check changed the text (normalisation); later checks see the new text. */
+  | { kind: "rewrite"; text: string }
+  /** This message was logged before (a retry): answer with the original, log nothing. */
+  | { kind: "duplicate"; message: Message };
+
+export const PASS: Verdict = Object.freeze({ kind: "pass" });
+export const reject = (error: AppError): Verdict => ({ kind: "reject", error });
+
+export interface Check {
+  /** For logs and metrics: which rule decided. */
+  readonly name: string;
+  run(draft: Draft): Verdict | Promise<Verdict>;
+}
+
+export type PipelineOutcome =
+  | { kind: "accepted"; draft: Draft }
+  | { kind: "rejected"; by: string; error: AppError }
+  | { kind: "duplicate"; message: Message };
+
+export class WritePipeline {
+  constructor(private readonly checks: readonly Check[]) {}
+
+  async run(draft: Draft): Promise<PipelineOutcome> {
+    for (const check of this.checks) {
+      const pending = check.run(draft);
+      const verdict = pending instanceof Promise ? await pending : pending;
+      switch (verdict.kind) {
+        case "pass":
+          continue;
+        case "rewrite":
+          draft.text = verdict.text;
+          continue;
+        case "reject":
+          return { kind: "rejected", by: check.name, error: verdict.error };
+        case "duplicate":
+          return { kind: "duplicate", message: verdict.message };
+      }
+    }
+    return { kind: "accepted", draft };
+  }
+}
