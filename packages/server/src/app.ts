@@ -23,7 +23,9 @@ import { messageRoutes } from "./http/routes/messages.js";
 import { opsRoutes } from "./http/routes/ops.js";
 import { shortcutRoutes } from "./http/routes/shortcuts.js";
 import { webRoutes } from "./http/routes/web.js";
+import { wsRoutes } from "./http/routes/ws.js";
 import type { App, Services } from "./http/services.js";
+import { SESSION_COOKIE } from "./http/session-cookie.js";
 import { validatorCompiler } from "./http/validation.js";
 import { Metrics } from "./metrics.js";
 import type { LimiterRules } from "./ports/limiter.js";
@@ -35,11 +37,18 @@ import { WsGateway } from "./realtime/ws-gateway.js";
 /** Pending connections the kernel may queue for us (see listen below). */
 const LISTEN_BACKLOG = 4096;
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
 export interface RunningServer {
   url: string;
   port: number;
   app: App;
   services: Services;
+  /** Every route Fastify registered (HEAD twins included), so a test can hold the OpenAPI document to it. */
+  routes: readonly RegisteredRoute[];
   /** Graceful shutdown: stop accepting, tell clients to reconnect, drain the log, close the store. */
   close(): Promise<void>;
 }
@@ -131,6 +140,11 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     return503OnClosing: true,
     forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const routes: RegisteredRoute[] = [];
+  // Added first so it also sees the routes of plugins registered below (swagger UI, static files).
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
   await app.register(fastifyCookie);
@@ -139,9 +153,17 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       info: {
         title: "Chorus API",
         version: "1",
-        description: "Real-time chat for live streams. See API.md for the contract.",
+        description:
+          "Real-time chat for live streams. Every route of the server is here, `GET /api/ws` included. " +
+          "The repository's docs/api.md explains each one (auth, errors) and docs/protocol.md the " +
+          'WebSocket and SSE protocol. Errors are `{"error":{"code","message"}}` with stable codes.',
       },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer" },
+          cookie: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+        },
+      },
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
@@ -151,6 +173,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   eventRoutes(app, services);
   shortcutRoutes(app, services);
   opsRoutes(app, services);
+  wsRoutes(app);
   await webRoutes(app, config.webDistDir);
 
   app.server.on("upgrade", (req, socket, head) => ws.handleUpgrade(req, socket, head));
@@ -183,7 +206,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     })();
     return closing;
   };
-  return { url: `http://${host}:${port}`, port, app, services, close };
+  return { url: `http://${host}:${port}`, port, app, services, routes, close };
 }
 
 function randomSecret(): string {
