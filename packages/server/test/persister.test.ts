@@ -111,6 +111,44 @@ describe.skipIf(!ready)("Redis persister", () => {
     expect((await store.events.range(channel, 0, 100)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it("stores the good entries of a batch around a row the store refuses, and dead-letters only that row", async () => {
+    const { channel: a } = await seedChannel(store);
+    const { channel: b } = await seedChannel(store);
+    const persister = new RedisPersister(redis, store, logger, new Metrics(), { ...persisterOptions, consumer: "p4" });
+    const author = userRecord("poster");
+    const append = (channel: string, text: string, dedupKey?: string) =>
+      log.append(
+        channel,
+        { type: "message", at: Date.now(), data: { ...message(channel, 0, author), text } },
+        dedupKey,
+      );
+    await append(a, "one", `${a}:k1`);
+    await append(b, "b1");
+    await append(a, "two");
+    // PostgreSQL text cannot hold U+0000: the store refuses this row whatever happens.
+    const bad = await append(a, "poison", `${a}:bad\u0000`);
+    await append(a, "four", `${a}:k4`);
+    await append(b, "b2", `${b}:k2`);
+    expect(bad.event.seq).toBe(3);
+
+    // One round: everything but the poisoned row is stored at once.
+    await persister.round();
+    expect((await store.events.range(a, 0, 10)).map((e) => e.seq)).toEqual([1, 2, 4]);
+    expect((await store.events.range(b, 0, 10)).map((e) => e.seq)).toEqual([1, 2]);
+    expect(await redis.xlen(channelKeys(a).dead)).toBe(0);
+
+    // The bad row alone is retried, and dead-lettered after maxAttempts (3).
+    for (let i = 0; i < 2; i++) await persister.round();
+    const dead = await redis.xrange(channelKeys(a).dead, "-", "+");
+    expect(dead.map(([, fields]) => fields[fields.indexOf("seq") + 1])).toEqual(["3"]);
+    expect(((await redis.xpending(channelKeys(a).stream, PERSIST_GROUP)) as unknown[])[0]).toBe(0);
+    expect(((await redis.xpending(channelKeys(b).stream, PERSIST_GROUP)) as unknown[])[0]).toBe(0);
+    // Entries after it keep flowing.
+    await append(a, "five");
+    await persister.round();
+    expect((await store.events.range(a, 0, 10)).map((e) => e.seq)).toEqual([1, 2, 4, 5]);
+  });
+
   it("retries a failed insert and dead-letters an entry that keeps failing", async () => {
     const { channel } = await seedChannel(store);
     let failing = true;
