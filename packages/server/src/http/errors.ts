@@ -1,10 +1,13 @@
 /**
- * The single boundary where errors become HTTP answers: `{"error":{"code","message"}}` with
- * the stable codes of API.md. Nothing else in the server writes an error body.
+ * Errors as HTTP answers: `{"error":{"code","message","retryAfterMs"?}}` with the status of
+ * the code and, when there is a retry hint, a `Retry-After` header. Fastify's own request
+ * errors (validation, body size, media type) are first named with our codes; everything
+ * else goes through the one boundary (errors/boundary.ts). Nothing else writes an error body.
  */
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from "@chorus/protocol";
 import type { FastifyError, FastifyReply } from "fastify";
-import { AppError, isUnavailableError } from "../errors.js";
+import { toClientError } from "../errors/boundary.js";
+import { AppError } from "../errors.js";
 import type { App } from "./services.js";
 
 export function sendError(reply: FastifyReply, code: ErrorCode, message: string, retryAfterMs?: number): FastifyReply {
@@ -17,28 +20,28 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message: string,
 }
 
 export function installErrorHandling(app: App): void {
-  app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
-    if (error instanceof AppError) return sendError(reply, error.code, error.message, error.retryAfterMs);
-    const fe = error as FastifyError;
-    if (fe.validation)
-      return sendError(
-        reply,
-        "invalid_request",
-        `${fe.validationContext ?? "request"}${fe.message.replace(/^(body|querystring|params)/, "")}`,
-      );
-    if (fe.code === "FST_ERR_CTP_BODY_TOO_LARGE")
-      return sendError(reply, "payload_too_large", "request body is too large");
-    if (fe.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE")
-      return sendError(reply, "invalid_request", "send JSON (content-type: application/json)");
-    if (fe.statusCode === 413) return sendError(reply, "payload_too_large", "request body is too large");
-    if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
-      return sendError(reply, "invalid_request", fe.message);
-    }
-    if (isUnavailableError(error)) {
-      request.log.warn({ err: error }, "dependency unavailable");
-      return sendError(reply, "unavailable", "a backing service is unavailable, try again shortly", 1_000);
-    }
-    request.log.error({ err: error }, "request failed");
-    return sendError(reply, "internal", "internal error");
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    const e = toClientError(fromFastify(error) ?? error, request.log, { method: request.method, url: request.url });
+    return sendError(reply, e.code, e.message, e.retryAfterMs);
   });
+}
+
+/** Fastify's request errors, in our codes; null for anything that is not one. */
+function fromFastify(error: FastifyError | Error): AppError | null {
+  if (error instanceof AppError) return null;
+  const fe = error as Partial<FastifyError>;
+  if (fe.validation) {
+    const what = fe.validationContext ?? "request";
+    return new AppError("invalid_request", `${what}${error.message.replace(/^(body|querystring|params)/, "")}`);
+  }
+  if (fe.code === "FST_ERR_CTP_BODY_TOO_LARGE" || fe.statusCode === 413) {
+    return new AppError("payload_too_large", "request body is too large");
+  }
+  if (fe.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    return new AppError("invalid_request", "send JSON (content-type: application/json)");
+  }
+  if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new AppError("invalid_request", error.message);
+  }
+  return null;
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { toClientError } from "../errors/boundary.js";
 import type { Metrics } from "../metrics.js";
 import type { UserRecord } from "../ports/store.js";
 import type { EncodedBatch } from "./encoded.js";
@@ -134,8 +135,10 @@ export class SseGateway {
       conn.sub = sub;
       this.metrics.subscriptions.inc();
     } catch (error) {
-      this.logger.error({ err: error, channel }, "sse subscribe failed");
-      conn.reconnect("internal", 1_000);
+      // The 200 and its headers are gone already: the failure's code becomes the reconnect's
+      // reason (`unavailable` after a dependency failure), its hint the client's retry delay.
+      const e = toClientError(error, this.logger, { channel, transport: "sse" });
+      conn.reconnect(e.code, e.retryAfterMs ?? 1_000);
     }
   }
 

@@ -14,7 +14,8 @@ import type { AuthContext, AuthService } from "../auth/auth-service.js";
 import { toPublicUser } from "../auth/users.js";
 import type { ChannelService } from "../chat/channel-service.js";
 import type { ChatService } from "../chat/chat-service.js";
-import { AppError, isUnavailableError } from "../errors.js";
+import { toClientError } from "../errors/boundary.js";
+import { AppError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import { corkUntilTickEnd } from "./cork.js";
 import type { EncodedBatch } from "./encoded.js";
@@ -245,21 +246,9 @@ export class WsConnection implements Sink {
   }
 
   private fail(error: unknown, frame: ClientFrame): void {
-    const unavailable = !(error instanceof AppError) && isUnavailableError(error);
-    const out: ServerFrame =
-      error instanceof AppError
-        ? { op: "error", code: error.code, message: error.message }
-        : unavailable
-          ? {
-              op: "error",
-              code: "unavailable",
-              message: "a backing service is unavailable, try again shortly",
-              retryAfterMs: 1_000,
-            }
-          : { op: "error", code: "internal", message: "internal error" };
-    if (!(error instanceof AppError) && !unavailable)
-      this.deps.logger.error({ err: error, op: frame.op }, "ws frame failed");
-    if (error instanceof AppError && error.retryAfterMs !== undefined) out.retryAfterMs = error.retryAfterMs;
+    const e = toClientError(error, this.deps.logger, { op: frame.op, connection: this.id });
+    const out: ServerFrame = { op: "error", code: e.code, message: e.message };
+    if (e.retryAfterMs !== undefined) out.retryAfterMs = e.retryAfterMs;
     if (frame.op === "send") out.nonce = frame.nonce;
     if (frame.op === "subscribe" || frame.op === "unsubscribe" || frame.op === "send") out.channel = frame.channel;
     this.send(out);
