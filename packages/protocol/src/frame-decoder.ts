@@ -4,35 +4,27 @@
  * stable error code for anything it rejects. Server-only (TypeBox compiles validators with
  * `new Function`, which browsers under our CSP refuse).
  */
-import { TypeCompiler } from "@sinclair/typebox/compiler";
+import type { TSchema } from "@sinclair/typebox";
+import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 import type { ErrorCode } from "./errors.js";
-import {
-  AuthFrame,
-  type ClientFrame,
-  type ClientOp,
-  PingFrame,
-  SendFrame,
-  SubscribeFrame,
-  UnsubscribeFrame,
-} from "./frames.js";
+import { CLIENT_FRAMES, type ClientFrame, type ClientOp } from "./frames.js";
 import { LIMITS } from "./limits.js";
+import { SAFE_STRING_PATTERN, UNSAFE_STRING_MESSAGE } from "./strings.js";
 
-const checkers = {
-  auth: TypeCompiler.Compile(AuthFrame),
-  subscribe: TypeCompiler.Compile(SubscribeFrame),
-  unsubscribe: TypeCompiler.Compile(UnsubscribeFrame),
-  send: TypeCompiler.Compile(SendFrame),
-  ping: TypeCompiler.Compile(PingFrame),
-};
+const OPS = Object.keys(CLIENT_FRAMES) as ClientOp[];
 
-/** Fields each op may carry; everything else is dropped (forward compatible, no pollution). */
-const FIELDS: Record<ClientOp, readonly string[]> = {
-  auth: ["op", "token"],
-  subscribe: ["op", "channel", "since"],
-  unsubscribe: ["op", "channel"],
-  send: ["op", "channel", "text", "nonce", "replyTo"],
-  ping: ["op"],
-};
+interface OpDecoder {
+  checker: TypeCheck<TSchema>;
+  /** Fields the op may carry; everything else is dropped (forward compatible, no pollution). */
+  fields: readonly string[];
+}
+
+const DECODERS = new Map<string, OpDecoder>(
+  OPS.map((op) => [
+    op,
+    { checker: TypeCompiler.Compile(CLIENT_FRAMES[op]), fields: Object.keys(CLIENT_FRAMES[op].properties) },
+  ]),
+);
 
 export type DecodeResult =
   | { ok: true; frame: ClientFrame }
@@ -52,22 +44,27 @@ export function decodeClientFrame(raw: string, maxBytes: number = LIMITS.wsMaxPa
   }
   const source = parsed as Record<string, unknown>;
   const op = Object.hasOwn(source, "op") ? source["op"] : undefined;
-  if (typeof op !== "string" || !Object.hasOwn(FIELDS, op)) {
-    return { ok: false, code: "invalid_request", message: "unknown op" };
-  }
-  const clientOp = op as ClientOp;
+  const decoder = typeof op === "string" ? DECODERS.get(op) : undefined;
+  if (!decoder) return { ok: false, code: "invalid_request", message: "unknown op" };
   // Copy only the known own fields into a prototype-less object: a "__proto__" key in the
   // input can never reach Object.prototype or change what later code reads.
   const clean: Record<string, unknown> = Object.create(null);
-  for (const key of FIELDS[clientOp]) if (Object.hasOwn(source, key)) clean[key] = source[key];
-  const checker = checkers[clientOp];
-  if (!checker.Check(clean)) {
-    const first = checker.Errors(clean).First();
-    const nonce = typeof clean["nonce"] === "string" ? clean["nonce"] : undefined;
-    const message = first ? `${first.path || "frame"}: ${first.message}` : "invalid frame";
+  for (const key of decoder.fields) if (Object.hasOwn(source, key)) clean[key] = source[key];
+  // The nonce is echoed so the client can match the error to its send, whatever else was
+  // wrong with the frame; an oversized one is not worth echoing.
+  const given = clean["nonce"];
+  const nonce = typeof given === "string" && given.length <= LIMITS.nonceMaxChars ? given : undefined;
+  if (!decoder.checker.Check(clean)) {
+    const first = decoder.checker.Errors(clean).First();
+    const message = first ? `${first.path || "frame"}: ${describe(first.schema, first.message)}` : "invalid frame";
     return nonce === undefined
       ? { ok: false, code: "invalid_request", message }
       : { ok: false, code: "invalid_request", message, nonce };
   }
   return { ok: true, frame: { ...clean } as ClientFrame };
+}
+
+/** The pattern itself would be a useless message; say what it forbids. */
+function describe(schema: TSchema, message: string): string {
+  return schema["pattern"] === SAFE_STRING_PATTERN ? UNSAFE_STRING_MESSAGE : message;
 }

@@ -9,26 +9,33 @@ import type { ErrorCode } from "./errors.js";
 import type { ChannelEvent } from "./events.js";
 import { LIMITS } from "./limits.js";
 import type { Message, User } from "./models.js";
+import { ChannelRef, Nonce, ResourceId, SafeString, Seq } from "./strings.js";
 
-const Nonce = Type.String({ minLength: 1, maxLength: LIMITS.nonceMaxChars });
-const ChannelRef = Type.String({ minLength: 1, maxLength: 64 });
-
-export const AuthFrame = Type.Object({ op: Type.Literal("auth"), token: Type.String({ maxLength: 4096 }) });
+export const AuthFrame = Type.Object({ op: Type.Literal("auth"), token: SafeString({ maxLength: 4096 }) });
 export const SubscribeFrame = Type.Object({
   op: Type.Literal("subscribe"),
   channel: ChannelRef,
-  since: Type.Optional(Type.Integer({ minimum: 0 })),
+  since: Type.Optional(Seq()),
 });
 export const UnsubscribeFrame = Type.Object({ op: Type.Literal("unsubscribe"), channel: ChannelRef });
 export const SendFrame = Type.Object({
   op: Type.Literal("send"),
   channel: ChannelRef,
   // Length is checked after normalisation; this bound only stops absurd frames early.
-  text: Type.String({ maxLength: LIMITS.messageMaxChars * 8 }),
+  text: SafeString({ maxLength: LIMITS.messageMaxChars * 8 }),
   nonce: Nonce,
-  replyTo: Type.Optional(Type.String({ maxLength: 64 })),
+  replyTo: Type.Optional(ResourceId),
 });
 export const PingFrame = Type.Object({ op: Type.Literal("ping") });
+
+/** Every op a client may send, with its schema: the decoder checks each frame against it. */
+export const CLIENT_FRAMES = {
+  auth: AuthFrame,
+  subscribe: SubscribeFrame,
+  unsubscribe: UnsubscribeFrame,
+  send: SendFrame,
+  ping: PingFrame,
+} as const;
 
 export type AuthFrame = Static<typeof AuthFrame>;
 export type SubscribeFrame = Static<typeof SubscribeFrame>;
@@ -37,10 +44,6 @@ export type SendFrame = Static<typeof SendFrame>;
 export type PingFrame = Static<typeof PingFrame>;
 export type ClientFrame = AuthFrame | SubscribeFrame | UnsubscribeFrame | SendFrame | PingFrame;
 export type ClientOp = ClientFrame["op"];
-
-export function encodeClientFrame(frame: ClientFrame): string {
-  return JSON.stringify(frame);
-}
 
 // ---- server → client -------------------------------------------------------------------
 

@@ -3,4 +3,5 @@ export * from "./events.js";
 export * from "./frames.js";
 export * from "./limits.js";
 export * from "./models.js";
+export * from "./strings.js";
 export * from "./text.js";

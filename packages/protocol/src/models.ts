@@ -4,9 +4,7 @@
  */
 import { type Static, Type } from "@sinclair/typebox";
 import { LIMITS } from "./limits.js";
-
-export const Username = Type.String({ pattern: LIMITS.usernamePattern, description: "lower-case name" });
-export const ChannelName = Type.String({ pattern: LIMITS.channelNamePattern });
+import { SafeString } from "./strings.js";
 
 export const User = Type.Object({
   id: Type.String(),
@@ -32,7 +30,7 @@ export const ChannelSettings = Type.Object({
   emoteOnly: Type.Boolean(),
   uniqueChat: Type.Boolean(),
   guestsAllowed: Type.Boolean(),
-  blockedTerms: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: LIMITS.blockedTermsMax }),
+  blockedTerms: Type.Array(SafeString({ minLength: 1, maxLength: 100 }), { maxItems: LIMITS.blockedTermsMax }),
   autoModLevel: Type.Integer({ minimum: 0, maximum: 4 }),
 });
 export type ChannelSettings = Static<typeof ChannelSettings>;
@@ -96,6 +94,3 @@ export const Message = Type.Object({
   broadcastId: Type.Optional(Type.String()),
 });
 export type Message = Static<typeof Message>;
-
-export const Chatter = Type.Object({ username: Type.String(), displayName: Type.String(), role: Type.String() });
-export type Chatter = Static<typeof Chatter>;

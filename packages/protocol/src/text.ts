@@ -27,6 +27,9 @@ export function normalizeMessageText(input: unknown, maxChars: number = LIMITS.m
   if (typeof input !== "string") return { ok: false, reason: "text must be a string" };
   if (input.length > MAX_INPUT_CODE_UNITS) return { ok: false, reason: `text exceeds ${maxChars} characters` };
   if (CONTROL.test(input)) return { ok: false, reason: "text contains control characters" };
+  // Judged on the input: stripping an invisible character from between two halves would
+  // otherwise pair them into a character the sender never wrote.
+  if (!input.isWellFormed()) return { ok: false, reason: "text is not valid Unicode" };
   let text = input.normalize("NFC");
   text = stripStrayJoiners(text.replace(BIDI_CONTROLS, "").replace(ALWAYS_INVISIBLE, ""));
   text = text.replace(COMBINING_RUN, (run) => {
@@ -35,7 +38,6 @@ export function normalizeMessageText(input: unknown, maxChars: number = LIMITS.m
   });
   // Stripping can bring a base letter and a mark together again: compose once more.
   text = text.normalize("NFC").trim();
-  if (isLoneSurrogateString(text)) return { ok: false, reason: "text is not valid Unicode" };
   const length = codePointLength(text);
   if (length === 0) return { ok: false, reason: "text is empty" };
   if (length > maxChars) return { ok: false, reason: `text exceeds ${maxChars} characters` };
@@ -65,10 +67,6 @@ function stripStrayJoiners(text: string): string {
     if (before && after) out += ch;
   }
   return out;
-}
-
-function isLoneSurrogateString(text: string): boolean {
-  return !text.isWellFormed();
 }
 
 /** `@name` mentions in a text, lower-cased and de-duplicated. */

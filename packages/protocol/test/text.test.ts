@@ -41,6 +41,38 @@ describe("normalizeMessageText", () => {
     expect(codePointLength(ok("😀".repeat(500)))).toBe(500);
   });
 
+  it("rejects NUL and lone surrogates, even where stripping would have paired the halves", () => {
+    for (const bad of [
+      "\u0000",
+      "a\u0000",
+      "\uD800",
+      "a\uDC00b",
+      "😀\uD83D",
+      "\uD83D\u200B\uDE00",
+      "\uD83D\u202E\uDE00",
+    ]) {
+      expect(normalizeMessageText(bad), JSON.stringify(bad)).toEqual({ ok: false, reason: expect.any(String) });
+    }
+    expect(ok("\uD83D\uDE00")).toBe("😀");
+  });
+
+  it("property: a string with a lone surrogate is always rejected", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "grapheme", maxLength: 100 }),
+        fc.integer({ min: 0xd800, max: 0xdfff }),
+        fc.string({ unit: "grapheme", maxLength: 100 }),
+        (before, surrogate, after) => {
+          // Both sides are well-formed, so a low half cannot pair with what is before it, and
+          // the "x" keeps a high half from pairing with what comes after.
+          const input = `${before}${String.fromCharCode(surrogate)}${surrogate < 0xdc00 ? "x" : ""}${after}`;
+          expect(normalizeMessageText(input).ok).toBe(false);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it("property: never throws; output is NFC, well-formed, free of controls and bidi, 1–500 code points", () => {
     fc.assert(
       fc.property(

@@ -4,7 +4,7 @@
  * memory so that authenticating a request costs one HMAC check, not a database read.
  */
 import { randomUUID } from "node:crypto";
-import { LIMITS, type User } from "@chorus/protocol";
+import { LIMITS, USERNAME_RE, type User } from "@chorus/protocol";
 import { AppError, conflict, invalid, unauthorized } from "../errors.js";
 import type { Limiter } from "../ports/limiter.js";
 import type { SessionRecord, Store, UserRecord } from "../ports/store.js";
@@ -56,7 +56,9 @@ export class AuthService {
     await this.limit(ip);
     if (typeof rawUsername !== "string" || typeof password !== "string")
       throw invalid("username and password are required");
-    const user = await this.store.users.byUsername(rawUsername.trim().toLowerCase());
+    const username = rawUsername.trim().toLowerCase();
+    // A name no account can have is not looked up, but pays the same hash as any miss.
+    const user = USERNAME_RE.test(username) ? await this.store.users.byUsername(username) : null;
     // Same answer, same cost, for an unknown user and a wrong password.
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
     if (!user || !ok) throw unauthorized("invalid username or password");

@@ -226,6 +226,7 @@ export class ChannelService {
   }
 
   async broadcast(name: string, id: string): Promise<Broadcast> {
+    if (!CHANNEL_NAME_RE.test(name)) throw notFound("broadcast");
     const found = await this.store.broadcasts.byId(id);
     if (!found || found.channel !== name) throw notFound("broadcast");
     return toBroadcast(found);
@@ -248,6 +249,8 @@ export class ChannelService {
   }
 
   private async refresh(name: string): Promise<ChannelState | null> {
+    // A name no channel can have is simply not found; it never costs (or reaches) the store.
+    if (!CHANNEL_NAME_RE.test(name)) return null;
     const record = await this.store.channels.byName(name);
     if (!record) {
       this.cache.delete(name);

@@ -1,31 +1,48 @@
-/** Request schemas shared by several routes. Domain rules (name patterns, text hygiene) live in the services. */
-import { LIMITS } from "@chorus/protocol";
+/**
+ * Request schemas shared by several routes. Every string is a SafeString (no NUL, no lone
+ * surrogate, bounded) and every number bounded, so nothing the store cannot hold gets past
+ * validation. Domain rules (name patterns, text hygiene) live in the services.
+ */
+import { ChannelRef, LIMITS, Nonce, ResourceId, SafeString, Seq } from "@chorus/protocol";
 import { Type } from "@sinclair/typebox";
 
-export const ChannelParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+export const ChannelParams = Type.Object({ name: ChannelRef });
+export const ChannelItemParams = Type.Object({ name: ChannelRef, id: ResourceId });
 
 export const HistoryQuery = Type.Object({
-  before: Type.Optional(Type.Integer({ minimum: 1 })),
-  after: Type.Optional(Type.Integer({ minimum: 0 })),
+  before: Type.Optional(Seq(1)),
+  after: Type.Optional(Seq()),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.historyMax })),
 });
 
+export const SinceQuery = Type.Object({ since: Type.Optional(Seq()) });
+
+/** The SSE resume point; empty means none (what EventSource sends before any id). */
+export const SseHeaders = Type.Object({
+  "last-event-id": Type.Optional(Type.String({ pattern: "^[0-9]{0,15}$", description: "the last seq received" })),
+});
+
+/** Message text; its real limit is applied after normalisation. */
+export const MessageText = SafeString({ maxLength: LIMITS.messageMaxChars * 8 });
+
 export const PostMessageBody = Type.Object({
-  text: Type.String({ maxLength: LIMITS.messageMaxChars * 8 }),
-  nonce: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.nonceMaxChars })),
-  replyTo: Type.Optional(Type.String({ maxLength: 64 })),
+  text: MessageText,
+  nonce: Type.Optional(Nonce),
+  replyTo: Type.Optional(ResourceId),
 });
 
 export const Credentials = Type.Object({
-  username: Type.String({ maxLength: 64 }),
-  password: Type.String({ maxLength: 1024 }),
+  username: SafeString({ maxLength: 64 }),
+  password: SafeString({ maxLength: 1024 }),
 });
 
-export const GuestBody = Type.Object({ username: Type.String({ maxLength: 64 }) });
+export const GuestBody = Type.Object({ username: SafeString({ maxLength: 64 }) });
+
+export const Title = SafeString({ maxLength: 1000 });
 
 export const LiveBody = Type.Object({
-  title: Type.Optional(Type.String({ maxLength: 1000 })),
-  videoUrl: Type.Optional(Type.Union([Type.String({ maxLength: 4096 }), Type.Null()])),
+  title: Type.Optional(Title),
+  videoUrl: Type.Optional(Type.Union([SafeString({ maxLength: 4096 }), Type.Null()])),
 });
 
 export const channelName = (raw: string): string => raw.toLowerCase();

@@ -1,6 +1,6 @@
-import { ChannelSettings } from "@chorus/protocol";
+import { ChannelSettings, SafeString } from "@chorus/protocol";
 import { Type } from "@sinclair/typebox";
-import { ChannelParams, channelName, HistoryQuery, LiveBody } from "../schemas.js";
+import { ChannelItemParams, ChannelParams, channelName, HistoryQuery, LiveBody, Title } from "../schemas.js";
 import type { App, Services } from "../services.js";
 
 // Any subset of the settings, each validated by the one schema in the protocol package.
@@ -16,8 +16,8 @@ export function channelRoutes(app: App, s: Services): void {
       schema: {
         tags,
         body: Type.Object({
-          name: Type.String({ maxLength: 64 }),
-          title: Type.Optional(Type.String({ maxLength: 1000 })),
+          name: SafeString({ maxLength: 64 }),
+          title: Type.Optional(Title),
         }),
       },
     },
@@ -39,7 +39,7 @@ export function channelRoutes(app: App, s: Services): void {
         tags,
         params: ChannelParams,
         body: Type.Object({
-          title: Type.Optional(Type.String({ maxLength: 1000 })),
+          title: Type.Optional(Title),
           settings: Type.Optional(SettingsPatch),
         }),
       },
@@ -83,7 +83,7 @@ export function channelRoutes(app: App, s: Services): void {
     {
       schema: {
         tags,
-        params: Type.Object({ name: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 64 }) }),
+        params: ChannelItemParams,
         querystring: HistoryQuery,
       },
     },

@@ -1,10 +1,7 @@
-import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { invalid } from "../../errors.js";
-import { ChannelParams, channelName } from "../schemas.js";
+import { ChannelParams, channelName, SinceQuery, SseHeaders } from "../schemas.js";
 import type { App, Services } from "../services.js";
-
-export const SinceQuery = Type.Object({ since: Type.Optional(Type.Integer({ minimum: 0 })) });
 
 export function eventRoutes(app: App, s: Services): void {
   app.get(
@@ -14,6 +11,7 @@ export function eventRoutes(app: App, s: Services): void {
         tags: ["realtime"],
         params: ChannelParams,
         querystring: SinceQuery,
+        headers: SseHeaders,
         description: "Server-Sent Events; resumes from Last-Event-ID or `since`",
       },
     },

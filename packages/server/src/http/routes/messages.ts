@@ -1,7 +1,6 @@
-import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { PostInput } from "../../chat/chat-service.js";
-import { ChannelParams, channelName, HistoryQuery, PostMessageBody } from "../schemas.js";
+import { ChannelItemParams, ChannelParams, channelName, HistoryQuery, PostMessageBody } from "../schemas.js";
 import type { App, Services } from "../services.js";
 
 export function messageRoutes(app: App, s: Services): void {
@@ -22,12 +21,7 @@ export function messageRoutes(app: App, s: Services): void {
 
   app.delete(
     "/api/channels/:name/messages/:id",
-    {
-      schema: {
-        tags,
-        params: Type.Object({ name: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 64 }) }),
-      },
-    },
+    { schema: { tags, params: ChannelItemParams } },
     async (request, reply) => {
       const ctx = await s.httpAuth.required(request);
       await s.chat.remove(ctx, channelName(request.params.name), request.params.id);

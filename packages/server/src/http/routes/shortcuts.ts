@@ -2,23 +2,25 @@
  * Single-channel shortcuts (API.md): the same operations on `main`, for sites that run one
  * stream. Each delegates to the service the full route uses; none has logic of its own.
  */
+
+import { Nonce, ResourceId, SafeString } from "@chorus/protocol";
 import { Type } from "@sinclair/typebox";
 import { invalid } from "../../errors.js";
-import { GuestBody, HistoryQuery, LiveBody, PostMessageBody } from "../schemas.js";
+import { GuestBody, HistoryQuery, LiveBody, MessageText, PostMessageBody, SinceQuery, SseHeaders } from "../schemas.js";
 import type { App, Services } from "../services.js";
 import { guest } from "./auth.js";
 import { users } from "./channels.js";
-import { SinceQuery, streamEvents } from "./events.js";
+import { streamEvents } from "./events.js";
 import { postMessage } from "./messages.js";
 
 const MAIN = "main";
 
 const ModerationBody = Type.Object({
   action: Type.Union([Type.Literal("delete"), Type.Literal("timeout"), Type.Literal("ban"), Type.Literal("unban")]),
-  messageId: Type.Optional(Type.String({ maxLength: 64 })),
-  username: Type.Optional(Type.String({ maxLength: 64 })),
+  messageId: Type.Optional(ResourceId),
+  username: Type.Optional(SafeString({ maxLength: 64 })),
   durationSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_209_600 })),
-  reason: Type.Optional(Type.String({ maxLength: 500 })),
+  reason: Type.Optional(SafeString({ maxLength: 500 })),
 });
 
 export function shortcutRoutes(app: App, s: Services): void {
@@ -33,15 +35,15 @@ export function shortcutRoutes(app: App, s: Services): void {
       schema: {
         tags,
         body: Type.Object({
-          message: Type.String({ maxLength: 4000 }),
-          nonce: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          message: MessageText,
+          nonce: Type.Optional(Nonce),
         }),
       },
     },
     (request, reply) => postMessage(s, request, reply, MAIN, { text: request.body.message, nonce: request.body.nonce }),
   );
 
-  app.get("/api/sse/stream", { schema: { tags, querystring: SinceQuery } }, (request, reply) =>
+  app.get("/api/sse/stream", { schema: { tags, querystring: SinceQuery, headers: SseHeaders } }, (request, reply) =>
     streamEvents(s, request, reply, MAIN, request.query.since),
   );
 
