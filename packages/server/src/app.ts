@@ -29,6 +29,7 @@ import { SESSION_COOKIE } from "./http/session-cookie.js";
 import { validatorCompiler } from "./http/validation.js";
 import { Metrics } from "./metrics.js";
 import type { LimiterRules } from "./ports/limiter.js";
+import { Audiences } from "./realtime/audiences.js";
 import { Hub } from "./realtime/hub.js";
 import { PresenceTracker } from "./realtime/presence-tracker.js";
 import { SseGateway } from "./realtime/sse-gateway.js";
@@ -84,7 +85,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const hub = new Hub(metrics, { flushIntervalMs: config.flushIntervalMs });
   log.onEvents((channel, events) => hub.publish(channel, events));
   const tracker = new PresenceTracker(presence, hub, channels, log0, config.viewerCountIntervalMs);
-  const subscriptions = { hub, log, presence: tracker, maxReplayEvents: config.limits.maxReplayEvents };
+  const audiences = new Audiences(hub, channels);
+  const subscriptions = { hub, audiences, log, presence: tracker, maxReplayEvents: config.limits.maxReplayEvents };
   const sse = new SseGateway(
     subscriptions,
     metrics,
@@ -107,7 +109,11 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       ws.revokeSession(message.sessionId);
       sse.revokeSession(message.sessionId);
     } else {
-      channels.invalidate(message.channel);
+      // A role may have changed: moderator-only events must follow it at once.
+      channels
+        .invalidate(message.channel)
+        .then(() => audiences.refresh(message.channel))
+        .catch((error: unknown) => log0.warn({ err: error, channel: message.channel }, "audience refresh failed"));
     }
   });
   channels.onChanged((channel) => {
@@ -126,6 +132,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     httpAuth,
     channels,
     chat,
+    hub,
     sse,
     metrics,
     health: adapters.health,

@@ -12,6 +12,7 @@ import {
   DEFAULT_CHANNEL_SETTINGS,
   LIMITS,
   type LoggedEvent,
+  type Role,
 } from "@chorus/protocol";
 import type { AuthContext } from "../auth/auth-service.js";
 import { conflict, forbidden, invalid, notFound } from "../errors.js";
@@ -70,9 +71,20 @@ export class ChannelService {
     this.changeListeners.add(listener);
   }
 
-  /** Another node changed the channel: reload it (or drop it if it was deleted). */
-  invalidate(name: string): void {
-    void this.refresh(name).catch(() => this.cache.delete(name));
+  /**
+   * A node changed the channel: reload it (or drop it if it was deleted). Resolves once the
+   * cache holds the new state, for work that must see it (audiences after a role change).
+   */
+  async invalidate(name: string): Promise<void> {
+    await this.refresh(name).catch(() => this.cache.delete(name));
+  }
+
+  /** Gives a user a role in the channel (`viewer` removes it); every node follows at once. */
+  async setRole(name: string, userId: string, role: Role): Promise<void> {
+    await this.state(name);
+    await this.store.channels.setRole(name, userId, role);
+    await this.refresh(name);
+    this.changed(name);
   }
 
   private changed(name: string): void {

@@ -11,6 +11,7 @@ import type { Metrics } from "../metrics.js";
 import type { ChannelLog } from "../ports/log.js";
 import type { Presence } from "../ports/presence.js";
 import type { Store } from "../ports/store.js";
+import type { Hub } from "../realtime/hub.js";
 import type { SseGateway } from "../realtime/sse-gateway.js";
 import type { HttpAuth } from "./auth.js";
 
@@ -24,6 +25,8 @@ export interface Services {
   httpAuth: HttpAuth;
   channels: ChannelService;
   chat: ChatService;
+  /** This node's fan-out: publish events no log records (moderator-only ones) here. */
+  hub: Hub;
   sse: SseGateway;
   metrics: Metrics;
   /** Which dependency answers, for /readyz. */

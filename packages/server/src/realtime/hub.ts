@@ -1,16 +1,27 @@
 /**
  * This node's fan-out. Events published during a turn of the event loop are collected per
  * channel; at the flush tick each channel's batch is encoded once and handed to each of its
- * subscribers, and then every touched connection writes one frame (DESIGN.md invariants 3
- * and 4). The hub never awaits a socket: a connection that cannot keep up is the
+ * subscribers, and then every touched connection writes one frame (docs/architecture.md,
+ * invariants 3 and 4). Each channel has two audiences, encoded once each. The hub never awaits a socket: a connection that cannot keep up is the
  * connection's problem (bounded queue, close 4008), never the hub's.
  */
 import type { ChannelEvent } from "@chorus/protocol";
 import type { Metrics } from "../metrics.js";
+import type { UserRecord } from "../ports/store.js";
 import { uncorkAll } from "./cork.js";
 import { EncodedBatch, type EncodedEvent, encodeEvent } from "./encoded.js";
 
+/**
+ * Who may see an event. `everyone` is every subscriber of the channel; `moderators` are its
+ * moderators, owner and admins (held messages, flags on first-time chatters). Moderator-only
+ * events carry no seq: a viewer's seqs stay contiguous, and what moderators must find again
+ * after a reconnect lives in the store (the held queue), not in the log.
+ */
+export type Audience = "everyone" | "moderators";
+
 export interface Subscriber {
+  /** The signed-in user behind the subscription (null for anonymous), to work out its audience. */
+  readonly user: UserRecord | null;
   /** Queue the batch; called during the flush, must not write to the network. */
   deliver(batch: EncodedBatch): void;
   /** Called once per tick after every delivery: write what was queued; returns frames written. */
@@ -19,8 +30,11 @@ export interface Subscriber {
 
 interface ChannelFanout {
   name: string;
-  subscribers: Set<Subscriber>;
+  everyone: Set<Subscriber>;
+  moderators: Set<Subscriber>;
   pending: EncodedEvent[];
+  /** The pending events only moderators may see; null (the common case) when there are none. */
+  restricted: Set<EncodedEvent> | null;
 }
 
 export interface HubOptions {
@@ -38,21 +52,47 @@ export class Hub {
     private readonly options: HubOptions,
   ) {}
 
-  subscribe(channel: string, subscriber: Subscriber): void {
-    const fanout = this.channels.get(channel) ?? { name: channel, subscribers: new Set<Subscriber>(), pending: [] };
-    this.channels.set(channel, fanout);
-    fanout.subscribers.add(subscriber);
+  subscribe(channel: string, subscriber: Subscriber, audience: Audience = "everyone"): void {
+    let fanout = this.channels.get(channel);
+    if (!fanout) {
+      fanout = { name: channel, everyone: new Set(), moderators: new Set(), pending: [], restricted: null };
+      this.channels.set(channel, fanout);
+    }
+    (audience === "moderators" ? fanout.moderators : fanout.everyone).add(subscriber);
+  }
+
+  /** Moves a subscriber to another audience (its role changed); from the next flush on. */
+  setAudience(channel: string, subscriber: Subscriber, audience: Audience): void {
+    const fanout = this.channels.get(channel);
+    if (!fanout || !(fanout.everyone.has(subscriber) || fanout.moderators.has(subscriber))) return;
+    fanout.everyone.delete(subscriber);
+    fanout.moderators.delete(subscriber);
+    (audience === "moderators" ? fanout.moderators : fanout.everyone).add(subscriber);
+  }
+
+  audienceOf(channel: string, subscriber: Subscriber): Audience | null {
+    const fanout = this.channels.get(channel);
+    if (fanout?.moderators.has(subscriber)) return "moderators";
+    return fanout?.everyone.has(subscriber) ? "everyone" : null;
   }
 
   unsubscribe(channel: string, subscriber: Subscriber): void {
     const fanout = this.channels.get(channel);
     if (!fanout) return;
-    fanout.subscribers.delete(subscriber);
-    if (fanout.subscribers.size === 0 && fanout.pending.length === 0) this.channels.delete(channel);
+    fanout.everyone.delete(subscriber);
+    fanout.moderators.delete(subscriber);
+    if (size(fanout) === 0 && fanout.pending.length === 0) this.channels.delete(channel);
   }
 
   subscriberCount(channel: string): number {
-    return this.channels.get(channel)?.subscribers.size ?? 0;
+    const fanout = this.channels.get(channel);
+    return fanout ? size(fanout) : 0;
+  }
+
+  /** This node's subscribers of a channel, whatever their audience. */
+  subscribers(channel: string): Subscriber[] {
+    const fanout = this.channels.get(channel);
+    return fanout ? [...fanout.everyone, ...fanout.moderators] : [];
   }
 
   /** Channels with at least one local subscriber. */
@@ -60,10 +100,21 @@ export class Hub {
     return [...this.channels.keys()];
   }
 
-  publish(channel: string, events: readonly ChannelEvent[]): void {
+  publish(channel: string, events: readonly ChannelEvent[], audience: Audience = "everyone"): void {
     const fanout = this.channels.get(channel);
-    if (!fanout || fanout.subscribers.size === 0) return;
-    for (const event of events) fanout.pending.push(encodeEvent(event));
+    if (!fanout) return;
+    if (audience === "moderators") {
+      if (fanout.moderators.size === 0) return;
+      fanout.restricted ??= new Set();
+      for (const event of events) {
+        const encoded = encodeEvent(event);
+        fanout.pending.push(encoded);
+        fanout.restricted.add(encoded);
+      }
+    } else {
+      if (size(fanout) === 0) return;
+      for (const event of events) fanout.pending.push(encodeEvent(event));
+    }
     this.dirty.add(fanout);
     this.schedule();
   }
@@ -80,13 +131,31 @@ export class Hub {
     // one busy channel — writes as it goes and keeps no set of thousands of subscribers.
     const touched = this.dirty.size > 1 ? new Set<Subscriber>() : null;
     for (const fanout of this.dirty) {
-      const batch = this.take(fanout);
-      for (const subscriber of fanout.subscribers) {
-        subscriber.deliver(batch);
-        if (touched) touched.add(subscriber);
-        else frames += subscriber.flush();
+      // Encoded once per audience: the moderators' batch is everything pending, the
+      // everyone batch the same object unless moderator-only events must be left out.
+      const all = new EncodedBatch(fanout.name, fanout.pending);
+      const restricted = fanout.restricted;
+      const forEveryone = restricted
+        ? new EncodedBatch(
+            fanout.name,
+            fanout.pending.filter((e) => !restricted.has(e)),
+          )
+        : all;
+      fanout.pending = [];
+      fanout.restricted = null;
+      for (const [subscribers, batch] of [
+        [fanout.everyone, forEveryone],
+        [fanout.moderators, all],
+      ] as const) {
+        if (batch.events.length === 0) continue;
+        for (const subscriber of subscribers) {
+          subscriber.deliver(batch);
+          if (touched) touched.add(subscriber);
+          else frames += subscriber.flush();
+        }
+        deliveries += batch.events.length * subscribers.size;
       }
-      deliveries += batch.events.length * fanout.subscribers.size;
+      if (size(fanout) === 0) this.channels.delete(fanout.name);
     }
     if (touched) for (const subscriber of touched) frames += subscriber.flush();
     this.dirty.clear();
@@ -101,13 +170,6 @@ export class Hub {
     if (frames > 0) this.metrics.framesWritten.inc(frames);
   }
 
-  private take(fanout: ChannelFanout): EncodedBatch {
-    const batch = new EncodedBatch(fanout.name, fanout.pending);
-    fanout.pending = [];
-    if (fanout.subscribers.size === 0) this.channels.delete(fanout.name);
-    return batch;
-  }
-
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -118,4 +180,8 @@ export class Hub {
     // event loop. Waiting for setImmediate would let a second fan-out stand in between.
     else process.nextTick(() => this.flush());
   }
+}
+
+function size(fanout: ChannelFanout): number {
+  return fanout.everyone.size + fanout.moderators.size;
 }

@@ -1,10 +1,12 @@
 /**
- * One connection's subscription to one channel, and the resume algorithm of DESIGN.md
- * invariant 5: join the hub first (holding live events), read the channel head, backfill
+ * One connection's subscription to one channel, in the audience its role allows, and the
+ * resume algorithm (docs/architecture.md, invariant 5): join the hub first (holding live events), read the channel head, backfill
  * (since, head] from the log, then release the held events minus anything at or below the
  * head. No gap (the hub had us before the head was read) and no duplicate (the seq filter).
  */
 import type { ChannelLog } from "../ports/log.js";
+import type { UserRecord } from "../ports/store.js";
+import type { Audiences } from "./audiences.js";
 import { EncodedBatch, encodeEvent } from "./encoded.js";
 import type { Hub, Subscriber } from "./hub.js";
 import type { PresenceTracker, Viewer } from "./presence-tracker.js";
@@ -20,6 +22,7 @@ export interface Sink {
 
 export interface SubscriptionDeps {
   hub: Hub;
+  audiences: Audiences;
   log: ChannelLog;
   presence: PresenceTracker;
   maxReplayEvents: number;
@@ -47,8 +50,9 @@ export class ChannelSubscription implements Subscriber {
     since: number | undefined,
     viewer: Viewer,
   ): Promise<ChannelSubscription> {
+    const audience = await deps.audiences.of(channel, viewer.user);
     const sub = new ChannelSubscription(channel, sink, deps, viewer);
-    deps.hub.subscribe(channel, sub);
+    deps.hub.subscribe(channel, sub, audience);
     try {
       await sub.start(since);
     } catch (error) {
@@ -56,6 +60,10 @@ export class ChannelSubscription implements Subscriber {
       throw error;
     }
     return sub;
+  }
+
+  get user(): UserRecord | null {
+    return this.viewer.user;
   }
 
   deliver(batch: EncodedBatch): void {
