@@ -73,6 +73,8 @@ export interface ClusterOptions {
   appendonly?: boolean;
   /** Extra environment for every node. */
   env?: Record<string, string>;
+  /** Use this (empty) database instead of a fresh one on the shared server; it is not dropped. */
+  databaseUrl?: string;
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
@@ -85,7 +87,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await database?.drop().catch(() => undefined);
   };
   try {
-    database = await freshDatabase();
+    database =
+      options.databaseUrl === undefined
+        ? await freshDatabase()
+        : { url: options.databaseUrl, drop: async () => undefined };
     const env: Record<string, string> = {
       HOST: "127.0.0.1",
       REDIS_URL: redis.url,

@@ -14,12 +14,21 @@ export interface TestRedis {
   port: number;
   /** Graceful stop (SHUTDOWN; with AOF everything acknowledged is on disk). */
   stop(): Promise<void>;
+  /** `kill -9`, as a crash would: with AOF and appendfsync always, nothing acknowledged is lost. */
+  kill(): Promise<void>;
+  readonly running: boolean;
   start(): Promise<void>;
   restart(): Promise<void>;
   /** Deletes every key (a Redis that came back empty). */
   flush(): Promise<void>;
   dispose(): Promise<void>;
 }
+
+/** Every redis-server still running, killed if the test process exits without dispose(). */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
 
 export function redisServerAvailable(): boolean {
   try {
@@ -47,7 +56,8 @@ export async function startTestRedis(options: { appendonly?: boolean } = {}): Pr
   const port = await freePort();
   const dir = await mkdtemp(path.join(tmpdir(), "chorus-redis-"));
   let child: ChildProcess | null = null;
-  const cli = (...args: string[]) => execFileSync("redis-cli", ["-p", String(port), ...args], { encoding: "utf8" });
+  const cli = (...args: string[]) =>
+    execFileSync("redis-cli", ["-p", String(port), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
 
   const start = async () => {
     if (child) return;
@@ -69,6 +79,12 @@ export async function startTestRedis(options: { appendonly?: boolean } = {}): Pr
       ],
       { stdio: "ignore" },
     );
+    const started = child;
+    running.add(started);
+    started.once("exit", () => {
+      running.delete(started);
+      if (child === started) child = null;
+    });
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
@@ -76,6 +92,7 @@ export async function startTestRedis(options: { appendonly?: boolean } = {}): Pr
       } catch {
         // not up yet
       }
+      if (child !== started) throw new Error("redis-server exited during start");
       if (Date.now() > deadline) throw new Error("redis-server did not start");
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -92,12 +109,24 @@ export async function startTestRedis(options: { appendonly?: boolean } = {}): Pr
     }
     await exited;
   };
+  const kill = async () => {
+    const current = child;
+    if (!current) return;
+    child = null;
+    const exited = new Promise((resolve) => current.once("exit", resolve));
+    current.kill("SIGKILL");
+    await exited;
+  };
   await start();
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get running() {
+      return child !== null;
+    },
     start,
     stop,
+    kill,
     restart: async () => {
       await stop();
       await start();
