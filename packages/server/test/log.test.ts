@@ -7,9 +7,10 @@ import { RedisLog } from "../src/adapters/redis/redis-log.js";
 import { openStore } from "../src/adapters/sql/open-store.js";
 import type { ChannelLog } from "../src/ports/log.js";
 import type { Store } from "../src/ports/store.js";
+import { redisSkipReason } from "./contracts/availability.js";
 import { logContract } from "./contracts/log.contract.js";
-import { freshDatabase, postgresAvailable } from "./contracts/pg.js";
-import { redisServerAvailable, startTestRedis } from "./redis-server.js";
+import { freshDatabase, postgresSkipReason } from "./contracts/pg.js";
+import { startTestRedis, type TestRedis } from "./redis-server.js";
 
 /** Wraps a store so a test can make its event writes fail, as a dead database would. */
 function breakable(store: Store): { store: Store; setBroken: (b: boolean) => void } {
@@ -51,20 +52,30 @@ logContract("embedded (PGlite group commit)", async () => {
   };
 });
 
-if (redisServerAvailable() && (await postgresAvailable())) {
-  const redisServer = await startTestRedis();
-  const db = await freshDatabase();
-  const store = await openStore({ dataDir: "memory://", databaseUrl: db.url });
-  afterAll(async () => {
-    await store.close();
-    await db.drop();
-    await redisServer.dispose();
-  });
-  const client = () =>
-    new Redis(redisServer.url, { protocol: 2, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const options = { leaseSize: 100, dedupTtlSec: 600, maxStreamLength: 100_000, blockMs: 500 };
+// Started by the first Redis test, so a skipped run starts nothing.
+let redisSide: Promise<{ server: TestRedis; db: { url: string; drop: () => Promise<void> }; store: Store }> | null =
+  null;
+const openRedisSide = () =>
+  (redisSide ??= (async () => {
+    const server = await startTestRedis();
+    const db = await freshDatabase();
+    return { server, db, store: await openStore({ dataDir: "memory://", databaseUrl: db.url }) };
+  })());
+afterAll(async () => {
+  if (!redisSide) return;
+  const { server, db, store } = await redisSide;
+  await store.close();
+  await db.drop();
+  await server.dispose();
+});
+const options = { leaseSize: 100, dedupTtlSec: 600, maxStreamLength: 100_000, blockMs: 500 };
 
-  logContract("Redis Streams", async () => {
+logContract(
+  "Redis Streams",
+  async () => {
+    const { server, store } = await openRedisSide();
+    const client = () =>
+      new Redis(server.url, { protocol: 2, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     const open = async () => {
       const redis = client();
       const reader = client();
@@ -106,5 +117,6 @@ if (redisServerAvailable() && (await postgresAvailable())) {
       },
       dispose: close,
     };
-  });
-}
+  },
+  redisSkipReason() ?? (await postgresSkipReason()),
+);

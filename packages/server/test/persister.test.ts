@@ -5,20 +5,19 @@
  */
 import { Redis } from "ioredis";
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { channelKeys, PERSIST_GROUP } from "../src/adapters/redis/keys.js";
 import { RedisPersister } from "../src/adapters/redis/persister.js";
 import { RedisLog } from "../src/adapters/redis/redis-log.js";
 import { openStore } from "../src/adapters/sql/open-store.js";
 import { Metrics } from "../src/metrics.js";
 import type { Store } from "../src/ports/store.js";
+import { describeContract, redisSkipReason } from "./contracts/availability.js";
 import { message, seedChannel, userRecord } from "./contracts/fixtures.js";
-import { freshDatabase, postgresAvailable } from "./contracts/pg.js";
-import { redisServerAvailable, startTestRedis, type TestRedis } from "./redis-server.js";
+import { freshDatabase, postgresSkipReason } from "./contracts/pg.js";
+import { startTestRedis, type TestRedis } from "./redis-server.js";
 
-const ready = redisServerAvailable() && (await postgresAvailable());
-
-describe.skipIf(!ready)("Redis persister", () => {
+describeContract("Redis persister", redisSkipReason() ?? (await postgresSkipReason()), () => {
   let server: TestRedis;
   let db: { url: string; drop: () => Promise<void> };
   let store: Store;

@@ -1,5 +1,5 @@
 import { openStore } from "../src/adapters/sql/open-store.js";
-import { freshDatabase, postgresAvailable } from "./contracts/pg.js";
+import { freshDatabase, postgresSkipReason } from "./contracts/pg.js";
 import { storeContract } from "./contracts/store.contract.js";
 
 storeContract("PGlite (embedded)", async () => ({
@@ -7,9 +7,11 @@ storeContract("PGlite (embedded)", async () => ({
   dispose: async () => undefined,
 }));
 
-if (await postgresAvailable()) {
-  storeContract("PostgreSQL", async () => {
+storeContract(
+  "PostgreSQL",
+  async () => {
     const db = await freshDatabase();
     return { store: await openStore({ dataDir: "memory://", databaseUrl: db.url }), dispose: db.drop };
-  });
-}
+  },
+  await postgresSkipReason(),
+);

@@ -1,14 +1,19 @@
 /** The Limiter port's contract, run against every adapter. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import type { Limiter, LimiterRules } from "../../src/ports/limiter.js";
+import { describeContract } from "./availability.js";
 
 export const CONTRACT_RULES: LimiterRules = {
   burst: { points: 3, durationSec: 1 },
   slow: { points: 1, durationSec: 60 },
 };
 
-export function limiterContract(name: string, open: (rules: LimiterRules) => Promise<Limiter>): void {
-  describe(`Limiter contract: ${name}`, () => {
+export function limiterContract(
+  name: string,
+  open: (rules: LimiterRules) => Promise<Limiter>,
+  skip: string | null = null,
+): void {
+  describeContract(`Limiter contract: ${name}`, skip, () => {
     let limiter: Limiter;
     beforeEach(async () => {
       limiter = await open(CONTRACT_RULES);

@@ -1,8 +1,9 @@
 /** The Log port's contract, run against every adapter (embedded now; Redis Streams later). */
 import type { EventDraft, LoggedEvent } from "@chorus/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import type { ChannelLog } from "../../src/ports/log.js";
 import type { Store } from "../../src/ports/store.js";
+import { describeContract } from "./availability.js";
 import { message, seedChannel, userRecord } from "./fixtures.js";
 
 export interface LogHarness {
@@ -23,8 +24,8 @@ const draft = (channel: string, text: string): EventDraft => ({
   data: { ...message(channel, 0, userRecord("writer")), text },
 });
 
-export function logContract(name: string, open: () => Promise<LogHarness>): void {
-  describe(`Log contract: ${name}`, () => {
+export function logContract(name: string, open: () => Promise<LogHarness>, skip: string | null = null): void {
+  describeContract(`Log contract: ${name}`, skip, () => {
     let h: LogHarness;
     let channel: string;
     beforeEach(async () => {

@@ -1,26 +1,32 @@
 /**
  * Real PostgreSQL for the contract suites: a throwaway database per suite on the server at
  * TEST_DATABASE_URL (default: the local trust-auth server's `test` database). When no server
- * answers, the PostgreSQL runs are skipped with a loud message — CI starts one, so there
- * they always run.
+ * answers, the PostgreSQL runs are reported as skipped, with the reason in their name — CI
+ * starts one, so there they always run.
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 
 const ADMIN_URL = process.env["TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
 
-export async function postgresAvailable(): Promise<boolean> {
+/** Null when the PostgreSQL server answers, else why the PostgreSQL runs are skipped. */
+export async function postgresSkipReason(): Promise<string | null> {
   const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2_000 });
   try {
     await client.connect();
     await client.query("select 1");
-    return true;
+    return null;
   } catch {
-    console.warn(`\n!!! PostgreSQL is not reachable at ${ADMIN_URL}: PostgreSQL contract runs are SKIPPED !!!\n`);
-    return false;
+    return `PostgreSQL not reachable at ${new URL(ADMIN_URL).host}`;
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+export async function postgresAvailable(): Promise<boolean> {
+  const reason = await postgresSkipReason();
+  if (reason !== null) console.warn(`\n!!! ${reason}: PostgreSQL runs are SKIPPED !!!\n`);
+  return reason === null;
 }
 
 /** Creates a fresh database and returns its URL and a function that drops it. */

@@ -1,9 +1,10 @@
 /** The Presence port's contract, run against every adapter. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import type { Presence } from "../../src/ports/presence.js";
+import { describeContract } from "./availability.js";
 
-export function presenceContract(name: string, open: () => Promise<Presence>): void {
-  describe(`Presence contract: ${name}`, () => {
+export function presenceContract(name: string, open: () => Promise<Presence>, skip: string | null = null): void {
+  describeContract(`Presence contract: ${name}`, skip, () => {
     let presence: Presence;
     beforeEach(async () => {
       presence = await open();

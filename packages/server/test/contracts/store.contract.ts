@@ -1,11 +1,16 @@
 /** The Store port's contract, run against every adapter (PGlite, PostgreSQL). */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Store } from "../../src/ports/store.js";
+import { describeContract } from "./availability.js";
 import { channelRecord, messageEvent, seedChannel, userRecord } from "./fixtures.js";
 
-export function storeContract(name: string, open: () => Promise<{ store: Store; dispose: () => Promise<void> }>): void {
-  describe(`Store contract: ${name}`, () => {
+export function storeContract(
+  name: string,
+  open: () => Promise<{ store: Store; dispose: () => Promise<void> }>,
+  skip: string | null = null,
+): void {
+  describeContract(`Store contract: ${name}`, skip, () => {
     let store: Store;
     let dispose: () => Promise<void>;
     beforeAll(async () => {

@@ -27,6 +27,17 @@ export const ACTIVE_CHANNELS_KEY = "chorus:channels";
 export const BUS_CHANNEL = "chorus:bus";
 export const PERSIST_GROUP = "persist";
 
+/** A lease's key: the holder's token, with the lease's time to live. */
+export const leaseKey = (name: string) => `chorus:lease:${name}`;
+/**
+ * A cluster-wide Consumer group: its Redis group name on every channel stream (prefixed so
+ * that it never collides with the persister's) and the key holding when it first existed.
+ */
+export const consumerGroupKeys = (group: string) => ({
+  group: `consumer:${group}`,
+  since: `chorus:consumer:${group}:since`,
+});
+
 export function channelOfStreamKey(key: string): string | null {
   const match = /^chorus:\{c:(.+)\}:stream$/.exec(key);
   return match?.[1] ?? null;
