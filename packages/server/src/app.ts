@@ -11,7 +11,9 @@ import { type Logger, pino } from "pino";
 import { openAdapters } from "./adapters/open-adapters.js";
 import { AuthService } from "./auth/auth-service.js";
 import { TokenSigner } from "./auth/tokens.js";
-import { ChannelService } from "./chat/channel-service.js";
+import { BroadcastService } from "./channels/broadcasts.js";
+import { ChannelCache } from "./channels/channel-cache.js";
+import { ChannelService } from "./channels/channel-service.js";
 import { ChatService } from "./chat/chat-service.js";
 import type { Config } from "./config.js";
 import { HttpAuth } from "./http/auth.js";
@@ -79,7 +81,9 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   });
   if (config.adminUsername && config.adminPassword) await auth.ensureAdmin(config.adminUsername, config.adminPassword);
 
-  const channels = new ChannelService(store, log, presence);
+  const channelCache = new ChannelCache(store, log);
+  const channels = new ChannelService(store, log, presence, channelCache);
+  const broadcasts = new BroadcastService(store, log, channelCache, presence);
   await channels.init();
   const chat = new ChatService(store, log, channels, auth, limiter, metrics);
   const hub = new Hub(metrics, { flushIntervalMs: config.flushIntervalMs });
@@ -131,6 +135,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     auth,
     httpAuth,
     channels,
+    broadcasts,
     chat,
     hub,
     sse,

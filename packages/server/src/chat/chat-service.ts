@@ -6,12 +6,12 @@
  */
 import { LIMITS, type Message } from "@chorus/protocol";
 import type { AuthContext, AuthService } from "../auth/auth-service.js";
+import type { ChannelService } from "../channels/channel-service.js";
 import { AppError, forbidden, notFound } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import type { Limiter } from "../ports/limiter.js";
 import type { ChannelLog } from "../ports/log.js";
 import type { Store } from "../ports/store.js";
-import type { ChannelService } from "./channel-service.js";
 import { defaultChecks } from "./checks/index.js";
 import type { Draft, DraftInput } from "./draft.js";
 import { toMessage } from "./message.js";
@@ -100,22 +100,6 @@ export class ChatService {
     await this.channels.state(channelName);
     const limit = Math.min(query.limit ?? LIMITS.historyDefault, LIMITS.historyMax);
     return this.store.events.messages({ channel: channelName, before: query.before, after: query.after, limit });
-  }
-
-  async transcript(
-    channelName: string,
-    broadcastId: string,
-    query: { before?: number; after?: number; limit?: number },
-  ): Promise<Message[]> {
-    await this.channels.broadcast(channelName, broadcastId);
-    const limit = Math.min(query.limit ?? LIMITS.historyDefault, LIMITS.historyMax);
-    return this.store.events.messages({
-      channel: channelName,
-      broadcastId,
-      before: query.before,
-      after: query.after,
-      limit,
-    });
   }
 
   private async append(

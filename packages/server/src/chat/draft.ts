@@ -4,8 +4,8 @@
  * draft that passed every check into the logged `Message`.
  */
 import type { Role } from "@chorus/protocol";
+import type { ChannelState } from "../channels/channel-cache.js";
 import type { UserRecord } from "../ports/store.js";
-import type { ChannelState } from "./channel-service.js";
 
 /** An account or guest of this Chorus. Connectors will add an external author kind. */
 export interface LocalAuthor {

@@ -4,7 +4,8 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { AuthService } from "../auth/auth-service.js";
-import type { ChannelService } from "../chat/channel-service.js";
+import type { BroadcastService } from "../channels/broadcasts.js";
+import type { ChannelService } from "../channels/channel-service.js";
 import type { ChatService } from "../chat/chat-service.js";
 import type { Config } from "../config.js";
 import type { Metrics } from "../metrics.js";
@@ -24,6 +25,7 @@ export interface Services {
   auth: AuthService;
   httpAuth: HttpAuth;
   channels: ChannelService;
+  broadcasts: BroadcastService;
   chat: ChatService;
   /** This node's fan-out: publish events no log records (moderator-only ones) here. */
   hub: Hub;

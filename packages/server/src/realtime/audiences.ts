@@ -4,7 +4,7 @@
  * `everyone`; everyone else only `everyone`. A role change reaches every node as
  * `channel_changed` on the bus; each node then re-evaluates its own subscribers there.
  */
-import type { ChannelState } from "../chat/channel-service.js";
+import type { ChannelState } from "../channels/channel-cache.js";
 import { hasRole } from "../chat/permissions.js";
 import type { UserRecord } from "../ports/store.js";
 import type { Audience, Hub } from "./hub.js";

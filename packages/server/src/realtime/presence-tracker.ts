@@ -6,7 +6,7 @@
  */
 import { LIMITS } from "@chorus/protocol";
 import type { Logger } from "pino";
-import type { ChannelService } from "../chat/channel-service.js";
+import type { ChannelService } from "../channels/channel-service.js";
 import { roleOf } from "../chat/permissions.js";
 import type { Presence } from "../ports/presence.js";
 import type { UserRecord } from "../ports/store.js";

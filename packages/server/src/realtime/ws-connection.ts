@@ -12,7 +12,7 @@ import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
 import type { AuthContext, AuthService } from "../auth/auth-service.js";
 import { toPublicUser } from "../auth/users.js";
-import type { ChannelService } from "../chat/channel-service.js";
+import type { ChannelService } from "../channels/channel-service.js";
 import type { ChatService } from "../chat/chat-service.js";
 import { toClientError } from "../errors/boundary.js";
 import { AppError } from "../errors.js";

@@ -62,7 +62,7 @@ export function channelRoutes(app: App, s: Services): void {
     async (request, reply) => {
       const ctx = await s.httpAuth.required(request);
       const name = channelName(request.params.name);
-      const { broadcast, started } = await s.channels.goLive(ctx, name, request.body ?? {});
+      const { broadcast, started } = await s.broadcasts.goLive(ctx, name, request.body ?? {});
       return reply.status(started ? 201 : 200).send({ broadcast, channel: await s.channels.get(name) });
     },
   );
@@ -70,12 +70,12 @@ export function channelRoutes(app: App, s: Services): void {
   app.delete("/api/channels/:name/live", { schema: { tags, params: ChannelParams } }, async (request) => {
     const ctx = await s.httpAuth.required(request);
     const name = channelName(request.params.name);
-    const broadcast = await s.channels.endLive(ctx, name);
+    const broadcast = await s.broadcasts.endLive(ctx, name);
     return { broadcast, channel: await s.channels.get(name) };
   });
 
   app.get("/api/channels/:name/broadcasts", { schema: { tags, params: ChannelParams } }, async (request) => ({
-    broadcasts: await s.channels.broadcasts(channelName(request.params.name)),
+    broadcasts: await s.broadcasts.list(channelName(request.params.name)),
   }));
 
   app.get(
@@ -88,7 +88,7 @@ export function channelRoutes(app: App, s: Services): void {
       },
     },
     async (request) => ({
-      messages: await s.chat.transcript(channelName(request.params.name), request.params.id, request.query),
+      messages: await s.broadcasts.transcript(channelName(request.params.name), request.params.id, request.query),
     }),
   );
 

@@ -51,7 +51,7 @@ export function shortcutRoutes(app: App, s: Services): void {
 
   app.post("/api/livestream", { schema: { tags, body: Type.Optional(LiveBody) } }, async (request, reply) => {
     const ctx = await s.httpAuth.required(request);
-    const { broadcast, started } = await s.channels.goLive(ctx, MAIN, request.body ?? {});
+    const { broadcast, started } = await s.broadcasts.goLive(ctx, MAIN, request.body ?? {});
     return reply.status(started ? 201 : 200).send({ broadcast, channel: await s.channels.get(MAIN) });
   });
 
