@@ -9,9 +9,9 @@
  * - Kept alive: the adapter renews a held lease in the background (Redis: every third of its
  *   time to live); a holder that dies stops renewing and the lease expires after its time to
  *   live, so another node can take it over.
- * - Lost: when a renewal finds the lease gone or taken, or no renewal succeeded for a whole
- *   time to live (Redis unreachable: another node may hold it by now), `held` turns false
- *   and the `onLost` listeners run once. The holder stops the work at once. Never called
+ * - Lost: when a renewal finds the lease gone or taken, or renewals kept failing for nearly
+ *   its time to live (Redis unreachable: the holder gives up before the lease can expire and
+ *   pass to another node), `held` turns false and the `onLost` listeners run once. The holder stops the work at once. Never called
  *   after `release`.
  * - Released: `release` gives the lease up at once (idempotent); only its own holder's token
  *   can release or renew it, so a late release never frees someone else's lease.

@@ -3,9 +3,9 @@
  * every third of its time to live, a compare-and-delete script releases it. Only the holder's
  * random token renews or releases, so a holder that was presumed dead cannot extend or free a
  * lease someone else has taken since. The holder counts its lease lost when a renewal finds
- * another token (or none), or when no renewal succeeded for a whole time to live — measured
- * from when that renewal was sent, which is never later than Redis's own expiry, so the old
- * holder gives up before anyone else can take over.
+ * another token (or none), or when no renewal succeeded for the time to live less one
+ * renewal period — measured from when the last good renewal was sent, which is never later
+ * than Redis's own clock started it, so the old holder gives up before anyone can take over.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
@@ -47,7 +47,7 @@ class RedisLease implements Lease {
     private readonly redis: Redis,
     private readonly logger: Logger,
     private readonly ttlMs: number,
-    renewMs: number,
+    private readonly renewMs: number,
     takenAt: number,
     private readonly forget: (lease: RedisLease) => void,
   ) {
@@ -97,7 +97,9 @@ class RedisLease implements Lease {
 
   private tick(): void {
     if (!this.active) return;
-    if (Date.now() - this.confirmedAt >= this.ttlMs) {
+    // Given up one renewal period before Redis can expire it: the check runs only on ticks,
+    // and a late tick must not leave two holders.
+    if (Date.now() - this.confirmedAt >= this.ttlMs - this.renewMs) {
       this.lose("no renewal succeeded within the lease's time to live");
       return;
     }
