@@ -38,7 +38,27 @@ export interface Config {
     persistIdleMs: number;
     /** A persister's unacknowledged entries idle this long are claimed by another node. */
     claimIdleMs: number;
+    /** Entries the persister reads per channel per round. */
+    persistBatch: number;
+    /** Attempts to store an entry before it goes to the channel's dead-letter stream. */
+    persistMaxAttempts: number;
+    /** Longest a command may wait for Redis before it fails (and the request answers 503). */
+    commandTimeoutMs: number;
+    /** How long one blocking XREAD of the live tail waits for new entries. */
+    readBlockMs: number;
+    /** How often a node publishes its viewers and chatters. */
+    presencePublishMs: number;
+    /** A node's presence is ignored once this old (the node died). */
+    presenceStaleMs: number;
+    /** Signed-in users each node lists in its presence snapshot (counts stay exact). */
+    presenceListedMax: number;
   };
+  /** How long a retry with the same nonce is answered with the original message. */
+  dedupWindowSec: number;
+  /** Most events in one embedded group commit. */
+  commitMaxBatch: number;
+  /** How long /readyz waits for each dependency before calling it down. */
+  healthTimeoutMs: number;
   limits: {
     wsMaxPayloadBytes: number;
     httpBodyMaxBytes: number;
@@ -167,7 +187,17 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxStreamLength: int("REDIS_STREAM_MAXLEN", 100_000, 1_000, 100_000_000),
       persistIdleMs: int("PERSIST_IDLE_MS", 50, 1, 10_000),
       claimIdleMs: int("PERSIST_CLAIM_IDLE_MS", 15_000, 100, 3_600_000),
+      persistBatch: int("PERSIST_BATCH", 1_000, 1, 100_000),
+      persistMaxAttempts: int("PERSIST_MAX_ATTEMPTS", 5, 1, 1_000),
+      commandTimeoutMs: int("REDIS_COMMAND_TIMEOUT_MS", 5_000, 100, 600_000),
+      readBlockMs: int("REDIS_READ_BLOCK_MS", 2_000, 10, 60_000),
+      presencePublishMs: int("PRESENCE_PUBLISH_MS", 2_000, 100, 600_000),
+      presenceStaleMs: int("PRESENCE_STALE_MS", 6_000, 200, 3_600_000),
+      presenceListedMax: int("PRESENCE_LISTED_MAX", 1_000, 1, 1_000_000),
     },
+    dedupWindowSec: int("DEDUP_WINDOW_SEC", 600, 1, 7 * 24 * 3600),
+    commitMaxBatch: int("COMMIT_MAX_BATCH", 5_000, 1, 100_000),
+    healthTimeoutMs: int("HEALTH_TIMEOUT_MS", 2_000, 100, 60_000),
     limits: {
       wsMaxPayloadBytes: int("WS_MAX_PAYLOAD_BYTES", LIMITS.wsMaxPayloadBytes, 256, 1024 * 1024),
       httpBodyMaxBytes: int("HTTP_BODY_MAX_BYTES", LIMITS.httpBodyMaxBytes, 256, 1024 * 1024),
@@ -187,6 +217,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     viewerCountIntervalMs: int("VIEWER_COUNT_INTERVAL_MS", 5_000, 100, 600_000),
     shutdownGraceMs: int("SHUTDOWN_GRACE_MS", 5_000, 0, 120_000),
   };
+  if (config.redis.presenceStaleMs <= config.redis.presencePublishMs) {
+    problems.push("PRESENCE_STALE_MS must be longer than PRESENCE_PUBLISH_MS, or live nodes would be ignored");
+  }
   if (config.redisUrl !== null && config.databaseUrl === null) {
     problems.push("REDIS_URL needs DATABASE_URL: every node of a cluster must share one PostgreSQL store");
   }

@@ -48,11 +48,13 @@ export async function openAdapters(
     databaseUrl: config.databaseUrl,
     fsync: config.embeddedFsync,
   });
-  const storeHealth = async () => withTimeout(store.ping(), 2_000);
+  const storeHealth = async () => withTimeout(store.ping(), config.healthTimeoutMs);
   if (config.redisUrl === null) {
     const log = await EmbeddedLog.open(store, {
       recentWindow: config.limits.recentWindow,
       commitDelayMs: config.commitDelayMs,
+      dedupWindowMs: config.dedupWindowSec * 1000,
+      maxBatch: config.commitMaxBatch,
     });
     const presence = new MemoryPresence();
     const limiter = new MemoryLimiter(rules);
@@ -83,7 +85,7 @@ export async function openAdapters(
     // Fail fast while Redis is away (writes answer 503), reconnect in the background with backoff.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    commandTimeout: 5_000,
+    commandTimeout: config.redis.commandTimeoutMs,
     retryStrategy: (times) => Math.min(5_000, 100 * 2 ** Math.min(times, 6)) * (0.5 + Math.random() / 2),
     connectionName: `chorus:${nodeId}`,
   };
@@ -106,22 +108,27 @@ export async function openAdapters(
   await Promise.all([redis.connect(), reader.connect(), subscriber.connect()]);
   const log = new RedisLog(redis, reader, store, logger, {
     leaseSize: config.redis.leaseSize,
-    dedupTtlSec: 600,
+    dedupTtlSec: config.dedupWindowSec,
     maxStreamLength: config.redis.maxStreamLength,
-    blockMs: 2_000,
+    blockMs: config.redis.readBlockMs,
   });
   await log.start();
   const persister = new RedisPersister(redis, store, logger, metrics, {
     consumer: nodeId,
-    batch: 1_000,
+    batch: config.redis.persistBatch,
     idleMs: config.redis.persistIdleMs,
     claimIdleMs: config.redis.claimIdleMs,
-    maxAttempts: 5,
+    maxAttempts: config.redis.persistMaxAttempts,
     recentWindow: config.limits.recentWindow,
     maxStreamLength: config.redis.maxStreamLength,
   });
   persister.start();
-  const presence = new RedisPresence(redis, logger, { nodeId, publishMs: 2_000, staleMs: 6_000, maxListed: 1_000 });
+  const presence = new RedisPresence(redis, logger, {
+    nodeId,
+    publishMs: config.redis.presencePublishMs,
+    staleMs: config.redis.presenceStaleMs,
+    maxListed: config.redis.presenceListedMax,
+  });
   const limiter = new RedisLimiter(redis, rules);
   const bus = await RedisBus.open(redis, subscriber, logger);
   return {
@@ -133,7 +140,7 @@ export async function openAdapters(
     bus,
     health: async () => ({
       store: (await storeHealth()) ? "ok" : "down",
-      redis: (await withTimeout(redis.ping(), 2_000)) ? "ok" : "down",
+      redis: (await withTimeout(redis.ping(), config.healthTimeoutMs)) ? "ok" : "down",
     }),
     close: async () => {
       await persister.stop();

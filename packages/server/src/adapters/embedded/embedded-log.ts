@@ -77,7 +77,7 @@ export class EmbeddedLog implements ChannelLog {
   async append(channel: string, draft: EventDraft, dedupKey?: string): Promise<AppendResult> {
     if (this.closed) throw new Error("log is closed");
     if (dedupKey !== undefined) {
-      const seen = this.dedup.get(dedupKey);
+      const seen = this.remembered(dedupKey);
       if (seen) return { event: await this.resolveDuplicate(seen), duplicate: true };
     }
     const promise = new Promise<LoggedEvent>((resolve, reject) => {
@@ -99,8 +99,16 @@ export class EmbeddedLog implements ChannelLog {
   }
 
   async seen(_channel: string, dedupKey: string): Promise<LoggedEvent | null> {
-    const entry = this.dedup.get(dedupKey);
+    const entry = this.remembered(dedupKey);
     return entry ? this.resolveDuplicate(entry) : null;
+  }
+
+  /** The key's entry while it is inside the dedup window (eviction runs only on appends). */
+  private remembered(dedupKey: string): DedupEntry | undefined {
+    const entry = this.dedup.get(dedupKey);
+    if (!entry || "inflight" in entry || entry.at >= Date.now() - this.options.dedupWindowMs) return entry;
+    this.dedup.delete(dedupKey);
+    return undefined;
   }
 
   async head(channel: string): Promise<number> {
