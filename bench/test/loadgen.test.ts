@@ -112,7 +112,7 @@ describe("spreading subscribers, messages and publishers", () => {
   it("names channels and refuses invalid names", () => {
     expect(channelNames("load", 3)).toEqual(["load_0", "load_1", "load_2"]);
     expect(channelNames("x", 1)).toEqual(["x_0"]);
-    // API.md: names are 3–25 chars of [a-z0-9_]; the longest name of the run decides.
+    // docs/api.md: names are 3–25 chars of [a-z0-9_]; the longest name of the run decides.
     expect(() => channelNames("a_much_longer_prefix_x", 1000)).toThrow(/must match/);
     expect(() => channelNames("Bad-Name", 1)).toThrow(/must match/);
   });

@@ -1,6 +1,6 @@
 /**
  * One Chorus subscriber that behaves like a real viewer's client: it subscribes to one
- * channel over WebSocket (`{op:"subscribe"}`, API.md "WebSocket") or Server-Sent Events
+ * channel over WebSocket (`{op:"subscribe"}`, docs/protocol.md "WebSocket") or Server-Sent Events
  * (`GET /api/channels/:name/events`), remembers the last `seq` it saw, and when the
  * connection is lost — the server said `reconnect` (slow consumer, shutdown) or the socket
  * died — comes back after a jittered exponential backoff and resumes with `since` = that

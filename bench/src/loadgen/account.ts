@@ -1,5 +1,5 @@
 /**
- * The load generator's account and channels, over the public REST API (API.md "Auth",
+ * The load generator's account and channels, over the public REST API (docs/api.md "Auth",
  * "Channels"): log in (or take a token as given), check who that is, and create the run's
  * channels when they are missing.
  */

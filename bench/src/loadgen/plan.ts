@@ -8,7 +8,7 @@ import { fullJitter } from "@chorus/client";
 export type Transport = "ws" | "sse";
 export type TransportMix = Transport | "mixed";
 
-/** API.md "Names": channel names match this (lower case). */
+/** docs/api.md "Names": channel names match this (lower case). */
 export const CHANNEL_NAME = /^[a-z0-9_]{3,25}$/;
 
 /** `count` channel names `<prefix>_0 … <prefix>_<count-1>`; throws when one would be invalid. */

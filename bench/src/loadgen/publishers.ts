@@ -1,6 +1,6 @@
 /**
  * Publisher connections for the load generator. Both Chorus ways of writing a message
- * count the same thing: the server's durable acknowledgement (API.md "Messages": 201 once
+ * count the same thing: the server's durable acknowledgement (docs/api.md "Messages": 201 once
  * the message is in the log; WebSocket `ack`).
  * - WebSocket: one socket, `{op:"auth", token}`, then `{op:"send", channel, text, nonce}`
  *   without waiting; `ack` / `error` frames are matched by nonce.

@@ -10,13 +10,13 @@ import { collectDefaultMetrics, register } from "prom-client";
 export const PORT = Number(process.env["PORT"] ?? "0");
 export const HOST = process.env["HOST"] ?? "127.0.0.1";
 export const WS_PATH = "/api/ws";
-/** API.md: `text` is 1–500 characters. */
+/** docs/api.md: `text` is 1–500 characters. */
 export const MAX_TEXT = 500;
 const MAX_CHANNEL_CHARS = 64;
 /** Client frames are small; a larger one is an error, not something to buffer. */
 export const MAX_PAYLOAD = 64 * 1024;
 
-/** Any token is accepted and maps to this one plausible public user (API.md `user`). */
+/** Any token is accepted and maps to this one plausible public user (docs/api.md `user`). */
 export const USER = {
   id: "00000000-0000-4000-8000-000000000001",
   username: "bench_admin",

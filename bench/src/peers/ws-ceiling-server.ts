@@ -1,7 +1,7 @@
 /**
  * The "ceiling" peer: the least work a Node process can do to fan chat messages out over
  * WebSocket, and so the bar the Chorus server is measured against. It speaks the subset of
- * the Chorus wire protocol the benchmark uses (API.md "WebSocket": auth, subscribe,
+ * the Chorus wire protocol the benchmark uses (docs/protocol.md "WebSocket": auth, subscribe,
  * unsubscribe, send, ping) and nothing else: no persistence, no auth checks (any token is
  * accepted), no rate limits, no history (`since` is not replayed).
  *

@@ -2,7 +2,7 @@
  * The naive `ws` peer: a chat server written the way most people write one with the `ws`
  * library — on every published message, build the event JSON once and `ws.send` it to each
  * subscriber of the channel, one WebSocket message per subscriber per chat message. It
- * speaks the subset of the Chorus wire protocol the benchmark uses (API.md "WebSocket":
+ * speaks the subset of the Chorus wire protocol the benchmark uses (docs/protocol.md "WebSocket":
  * auth, subscribe, unsubscribe, send, ping; every server message is a JSON array of frames).
  * No persistence, no auth checks (any token is accepted), no history (`since` is not
  * replayed), no compression.

@@ -2,7 +2,7 @@
  * Target: the Chorus server in embedded mode (no REDIS_URL / DATABASE_URL), started exactly
  * as an operator would (`node --import tsx packages/server/src/main.ts`) in a fresh data
  * directory with a bootstrap admin (exempt from chat rate limits), and spoken to over the
- * public API only (API.md): the load generator gets the admin's token and every node's HTTP
+ * public API only (docs/api.md): the load generator gets the admin's token and every node's HTTP
  * base, and does the rest (subscribe over WebSocket or SSE, publish over WebSocket or REST).
  */
 import { randomBytes } from "node:crypto";

@@ -1,7 +1,7 @@
 /**
  * The SDK's one error type. Every failure a caller can see — an HTTP error, an `{op:"error"}`
  * frame, a network failure, a timeout — arrives as a `ChorusError` whose `code` is one of
- * the stable codes of API.md. Failures that never reached the server (network down, send
+ * the stable codes of docs/api.md. Failures that never reached the server (network down, send
  * timed out, client closed) carry `status: 0` and code `unavailable`.
  */
 import { ERROR_STATUS, type ErrorCode, isErrorCode } from "@chorus/protocol";

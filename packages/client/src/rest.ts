@@ -1,5 +1,5 @@
 /**
- * Typed helpers for the REST endpoints of API.md. One `request` function maps every non-2xx
+ * Typed helpers for the REST endpoints of docs/api.md. One `request` function maps every non-2xx
  * answer to a `ChorusError` at a single boundary; the helpers only name paths and shapes.
  * The bearer token lives here: register, login and guest store the token they receive, and
  * logout forgets it.

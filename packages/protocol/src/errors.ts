@@ -1,5 +1,5 @@
 /**
- * Stable error codes of the public API (API.md "Conventions"). The code is the contract;
+ * Stable error codes of the public API (docs/api.md "Conventions"). The code is the contract;
  * the human message may change. One table maps each code to its HTTP status so that the
  * server maps errors at exactly one boundary.
  */

@@ -1,6 +1,6 @@
 /**
  * Channel events. Logged types carry a contiguous per-channel `seq` and are replayed on
- * resume; ephemeral types carry no `seq` and are never replayed (API.md "the channel log").
+ * resume; ephemeral types carry no `seq` and are never replayed (docs/protocol.md "the channel log").
  */
 import type { Broadcast, Channel, Message } from "./models.js";
 

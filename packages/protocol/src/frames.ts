@@ -1,5 +1,5 @@
 /**
- * WebSocket frames (API.md "WebSocket"). Clients send single JSON objects; the server sends
+ * WebSocket frames (docs/protocol.md "WebSocket"). Clients send single JSON objects; the server sends
  * JSON arrays of one or more frames. The server's decoder of client frames lives in
  * frame-decoder.ts (entry `@chorus/protocol/decode`): it compiles validators with `new
  * Function`, which a page under a strict Content-Security-Policy must never load.

@@ -1,5 +1,5 @@
 /**
- * The resources of API.md as TypeBox schemas: one definition gives the server its
+ * The resources of docs/api.md as TypeBox schemas: one definition gives the server its
  * validation and OpenAPI document and gives every client its static types.
  */
 import { type Static, Type } from "@sinclair/typebox";

@@ -1,5 +1,5 @@
 /**
- * Backpressure and reconnect storms over real sockets (DESIGN.md invariants 4 and 5):
+ * Backpressure and reconnect storms over real sockets (docs/architecture.md invariants 4 and 5):
  * - a few readers that stop reading are closed as slow consumers (reconnect + 4008) while
  *   everyone else keeps receiving every message, and they resume by seq without gap;
  * - 2,000 SDK clients that lose the server at once all come back, by seq, with nothing

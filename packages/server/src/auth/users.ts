@@ -1,4 +1,4 @@
-/** Turning stored users into the public `user` of API.md, and naming rules. */
+/** Turning stored users into the public `user` of docs/api.md, and naming rules. */
 import { USERNAME_RE, type User } from "@chorus/protocol";
 import { invalid } from "../errors.js";
 import type { UserRecord } from "../ports/store.js";

@@ -1,4 +1,4 @@
-/** The httpOnly session cookie (API.md "Auth"): name, attributes, parsing. */
+/** The httpOnly session cookie (docs/api.md "Auth"): name, attributes, parsing. */
 export const SESSION_COOKIE = "chorus_session";
 
 export function readCookieToken(header: string | undefined): string | null {

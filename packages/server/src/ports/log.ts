@@ -1,5 +1,5 @@
 /**
- * Log port: the ordered, durable channel log (DESIGN.md §1, API.md "the channel log").
+ * Log port: the ordered, durable channel log (docs/architecture.md, docs/protocol.md "the channel log").
  *
  * Contract (pinned by test/contracts/log.contract.ts, run against every adapter):
  * - `append` resolves only once the event is durable (embedded: committed to the store by

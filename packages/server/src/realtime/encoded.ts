@@ -1,5 +1,5 @@
 /**
- * Events serialised once (DESIGN.md invariant 3): an event's JSON is built when it enters
+ * Events serialised once (docs/architecture.md invariant 3): an event's JSON is built when it enters
  * the hub, and a batch's WebSocket frame and SSE chunk are built at most once per tick,
  * whatever the number of subscribers, then shared by reference.
  */

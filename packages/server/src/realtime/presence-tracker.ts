@@ -1,7 +1,7 @@
 /**
  * Connects subscriptions to the Presence port and publishes the ephemeral presence events:
  * `user_joined` / `user_left` for signed-in users while the channel is small enough for
- * them to be readable (API.md: ≤ 1,000 viewers), and `viewer_count` on a timer, only when
+ * them to be readable (docs/api.md: ≤ 1,000 viewers), and `viewer_count` on a timer, only when
  * the count changed — counts, not per-join storms, in big channels.
  */
 import { LIMITS } from "@chorus/protocol";

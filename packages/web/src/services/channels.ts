@@ -1,5 +1,5 @@
 /**
- * Channel operations of API.md. The SDK has helpers for reading and creating channels; the
+ * Channel operations of docs/api.md. The SDK has helpers for reading and creating channels; the
  * owner's controls (title, going live, ending) use its generic `request`, so that every call
  * still goes through the SDK's one error boundary (`ChorusError`).
  */

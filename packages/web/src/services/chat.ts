@@ -1,5 +1,5 @@
 /**
- * Sending. Messages go over REST (`POST /messages`), whose answers API.md spells out fully:
+ * Sending. Messages go over REST (`POST /messages`), whose answers docs/api.md spells out fully:
  * 201 with the stored message, 202 `{held:true}` when moderation holds it, and the stable
  * error codes with `retryAfterMs`. The message itself appears in the feed through the
  * subscription, like everyone else's.

@@ -12,7 +12,7 @@ const REFRESH_MS = 15_000;
 export async function refreshDirectory(): Promise<void> {
   try {
     const channels = await listChannels();
-    // API.md lists live channels first; a stable sort keeps the server's order within each group.
+    // docs/api.md lists live channels first; a stable sort keeps the server's order within each group.
     channels.sort((a, b) => Number(b.live) - Number(a.live));
     useDirectory.setState({ channels, error: null });
   } catch (error) {

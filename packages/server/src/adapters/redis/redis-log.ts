@@ -4,7 +4,7 @@
  * Delivery guarantee: `append` resolves after the script's XADD returned (durable as far as
  * Redis is: run it with AOF). Seqs come from a per-channel counter inside a lease recorded in
  * the Store first, so if Redis loses everything the counter restarts above every seq it could
- * have handed out (API.md: never two events with one seq). Each node XREADs only the channels
+ * have handed out (docs/api.md: never two events with one seq). Each node XREADs only the channels
  * it has subscribers for, from the seq its `watch` promised, and hands events to listeners in
  * seq order; a blocked XREAD is woken (CLIENT UNBLOCK) when a channel is added. Reads for
  * resume come from the stream, older ones from the Store (persisted by the consumer group in

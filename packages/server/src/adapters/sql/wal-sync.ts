@@ -2,7 +2,7 @@
  * Makes the embedded database's commits survive an OS crash or a power cut, not only a process
  * crash. PGlite runs PostgreSQL with `fsync = off` and will not take it back (a setting in
  * postgresql.auto.conf is overridden at start; checked on 0.5): a commit is `pwrite`n into the
- * WAL and lives in the page cache until the kernel writes it back, ~30 s later. DESIGN.md
+ * WAL and lives in the page cache until the kernel writes it back, ~30 s later. docs/architecture.md
  * invariant 1 promises more — an ack means durable — so after each event commit the WAL
  * segment it went to is `fdatasync`ed from Node (the same file, so the same dirty pages) and
  * the ack waits for it (the embedded log fans the events out meanwhile). Data pages written by

@@ -1,5 +1,5 @@
 /**
- * Single-channel shortcuts (API.md): the same operations on `main`, for sites that run one
+ * Single-channel shortcuts (docs/api.md): the same operations on `main`, for sites that run one
  * stream. Each delegates to the service the full route uses; none has logic of its own.
  */
 

@@ -13,7 +13,7 @@ import { newNonce, sendMessage } from "../../services/chat";
 import { logout } from "../../services/session";
 import { useSession } from "../../store/session";
 
-/** API.md: 1–500 characters after normalisation. */
+/** docs/api.md: 1–500 characters after normalisation. */
 export const MAX_CHARS = 500;
 /** The counter appears from here on. */
 const COUNTER_FROM = 400;
