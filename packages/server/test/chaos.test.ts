@@ -14,22 +14,24 @@
  *   same text) and no message text appears twice;
  * - both nodes answer /healthz and /readyz again.
  *
- * CHAOS_MS (default 10,000) sets how long the faults go on; CHAOS_SEED replays the same fault
+ * CHAOS_MS (default 8,000) sets how long the faults go on; CHAOS_SEED replays the same fault
  * schedule (timings of the clients still vary). Skipped, loudly, without redis-server or the
  * PostgreSQL server binaries.
  */
 import type { Message, ServerFrame } from "@chorus/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "./cluster-harness.js";
-import { api, loginAdmin, type Session, sleep, WsClient } from "./helpers.js";
+import { api, type FrameOf, loginAdmin, type Session, sleep, WsClient } from "./helpers.js";
 import { type PrivatePostgres, privatePostgresUnavailableReason, startPrivatePostgres } from "./private-postgres.js";
 import { redisServerAvailable } from "./redis-server.js";
 
 const CHANNEL = "main";
-const CHAOS_MS = Number(process.env["CHAOS_MS"] ?? 10_000);
+const CHAOS_MS = Number(process.env["CHAOS_MS"] ?? 8_000);
 const SEED = Number(process.env["CHAOS_SEED"] ?? Math.floor(Math.random() * 2 ** 31));
 /** Longer than any bounded wait in the server (pg query_timeout 10 s): no answer by then is a hang. */
 const ANSWER_TIMEOUT_MS = 20_000;
+/** Once both services are back, how long a message in flight may still take to be acknowledged. */
+const SETTLE_MS = 30_000;
 
 const pgMissing = privatePostgresUnavailableReason();
 const redisThere = redisServerAvailable();
@@ -106,13 +108,21 @@ describe.skipIf(skipReason !== null)(
         const pick = (i: number) => urls[i % urls.length] as string;
         let posting = true;
         let reading = true;
+        /** Set when the faults stop: retries past it mean a node did not recover. */
+        let settleBy = Number.POSITIVE_INFINITY;
+        const gaveUp = (what: string): boolean => {
+          if (Date.now() <= settleBy) return false;
+          ledger.violation(`${what}: still not acknowledged ${SETTLE_MS} ms after the faults stopped`);
+          ledger.abandoned.push(what);
+          return true;
+        };
 
         // ---- writers --------------------------------------------------------------------
         const restPoster = async (id: number): Promise<void> => {
           for (let i = 0; posting; i++) {
             const text = `rest ${id}.${i}`;
             const nonce = `r${id}-${i}-${SEED}`;
-            for (let attempt = 0; ; attempt++) {
+            for (let attempt = 0; !gaveUp(text); attempt++) {
               const url = pick(id + attempt);
               const outcome = await postOnce(url, admin.token, text, nonce);
               ledger.answers++;
@@ -137,7 +147,7 @@ describe.skipIf(skipReason !== null)(
           for (let i = 0; posting; i++) {
             const text = `ws ${id}.${i}`;
             const nonce = `w${id}-${i}-${SEED}`;
-            for (let attempt = 0; ; attempt++) {
+            for (let attempt = 0; !gaveUp(text); attempt++) {
               if (ws === null || !ws.isOpen) {
                 ws = await connectWs(pick(id + attempt), admin.token).catch((error: unknown) => {
                   ledger.violation(`WS connect: ${String(error)}`);
@@ -148,7 +158,7 @@ describe.skipIf(skipReason !== null)(
                   continue;
                 }
               }
-              const frame = await ws.sendMessage(CHANNEL, text, nonce).catch(() => null);
+              const frame = await sendOnce(ws, text, nonce);
               ledger.answers++;
               if (frame === null) {
                 if (ws.isOpen) ledger.violation(`WS ${text}: no ack or error within the deadline`);
@@ -257,6 +267,7 @@ describe.skipIf(skipReason !== null)(
         await chaos();
         console.info(`chaos: faults ${faults.join(", ")}`);
         // Every message in flight is retried until acknowledged, now that both are back.
+        settleBy = Date.now() + SETTLE_MS;
         posting = false;
         await Promise.all(writers);
         reading = false;
@@ -279,12 +290,20 @@ describe.skipIf(skipReason !== null)(
         const duplicateTexts = [...byText].filter(([, n]) => n > 1).map(([t]) => t);
         const seqs = stored.map((m) => m.seq);
 
+        const probe = (u: string, path: string) =>
+          api(u, "GET", path, { timeoutMs: 5_000 }).then(
+            (r) => r.status,
+            () => "no answer",
+          );
         const health = await Promise.all(
           cluster.nodes.flatMap((n) => [
-            api(n.url, "GET", "/healthz", { timeoutMs: 5_000 }).then((r) => `${n.name} healthz ${r.status}`),
-            api(n.url, "GET", "/readyz", { timeoutMs: 5_000 }).then((r) => `${n.name} readyz ${r.status}`),
+            probe(n.url, "/healthz").then((status) => `${n.name} healthz ${status}`),
+            probe(n.url, "/readyz").then((status) => `${n.name} readyz ${status}`),
           ]),
         );
+        const crashed = cluster.nodes
+          .filter((n) => !n.alive)
+          .map((n) => `node ${n.name} died (${JSON.stringify(n.exit)}):\n${n.output()}`);
         const nodeErrors = cluster.nodes.flatMap((n) =>
           n
             .output()
@@ -297,6 +316,7 @@ describe.skipIf(skipReason !== null)(
           `chaos: ${faults.length} faults, ${ledger.answers} answers (${ledger.unavailable} unavailable), ` +
             `${ledger.acked.length} acked, ${stored.length} stored, ${ledger.subscribes} WS subscribes, ${ledger.sseOpens} SSE opens`,
         );
+        expect(crashed).toEqual([]);
         expect(ledger.violations).toEqual([]);
         expect(nodeErrors).toEqual([]);
         expect(ledger.abandoned).toEqual([]);
@@ -344,6 +364,22 @@ async function postOnce(url: string, token: string, text: string, nonce: string)
     return { kind: "unavailable", retryAfterMs };
   }
   return { kind: "violation", detail: `${res.status} ${res.text.slice(0, 300)}` };
+}
+
+/** One `send` and its ack or error frame; null when the socket closed or nothing came in time. */
+async function sendOnce(ws: WsClient, text: string, nonce: string): Promise<FrameOf<"ack"> | FrameOf<"error"> | null> {
+  const mark = ws.mark();
+  ws.send({ op: "send", channel: CHANNEL, text, nonce });
+  const answer = ws
+    .waitFor(
+      (f) => (f.op === "ack" || f.op === "error") && f.nonce === nonce,
+      mark,
+      `ack of ${nonce}`,
+      ANSWER_TIMEOUT_MS,
+    )
+    .catch(() => null);
+  const frame = await Promise.race([answer, ws.closed.then(() => null)]);
+  return frame as FrameOf<"ack"> | FrameOf<"error"> | null;
 }
 
 /** A WsClient (authenticated when a token is given) whose late socket errors are ignored. */
