@@ -2,13 +2,25 @@
  * ClusterBus port: best-effort notifications to every node (including this one) — session
  * revocations that must close sockets everywhere, channel changes that every node's cache
  * must pick up. Not for chat events: those go through the Log.
+ *
+ * Contract (pinned by test/contracts/bus.contract.ts, run against every adapter):
+ * - A published message reaches every subscriber on every node, the publisher's own node
+ *   included, at most once (a node that is disconnected at the time misses it).
+ * - Delivery is always asynchronous: no subscriber runs inside `publish`, on any adapter, so
+ *   a publisher never re-enters its own subscribers and code behaves the same embedded and
+ *   distributed. Subscribers may run before or after `publish` resolves.
+ * - Messages from one node reach each subscriber in the order they were published there.
+ * - A subscriber that throws does not keep the message from the others.
+ * - After unsubscribing (or `close`) a subscriber receives nothing more.
  */
 export type BusMessage =
   | { type: "session_revoked"; sessionId: string; userId: string }
   | { type: "channel_changed"; channel: string };
 
+export type BusHandler = (message: BusMessage) => void;
+
 export interface ClusterBus {
   publish(message: BusMessage): Promise<void>;
-  subscribe(handler: (message: BusMessage) => void): () => void;
+  subscribe(handler: BusHandler): () => void;
   close(): Promise<void>;
 }
