@@ -4,6 +4,7 @@
  * 500. Each case below answered 500 with a stack trace before the schemas refused it; the
  * property test (boundary.property.test.ts) walks every route and op the same way at random.
  */
+import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { TestServer } from "./harness.js";
 import { api, createChannel, history, postMessage, register, type Session, WsClient } from "./helpers.js";
@@ -158,6 +159,38 @@ describe("numbers in query strings", () => {
     });
     expect(bad.status, bad.text).toBe(400);
     expect(bad.body.error?.code).toBe("invalid_request");
+  });
+});
+
+/** Sends raw request bytes (fetch refuses control characters in headers) and returns the status line. */
+function rawRequest(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.end(request, "latin1"));
+    let answer = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => {
+      answer += chunk;
+    });
+    socket.on("end", () => resolve(answer.split("\r\n")[0] ?? ""));
+    socket.on("error", reject);
+    socket.setTimeout(5_000, () => socket.destroy(new Error(`no answer to ${JSON.stringify(request)}`)));
+  });
+}
+
+describe("control characters in the headers the server reads", () => {
+  for (const header of ["Last-Event-ID: 1\u0000", "Authorization: Bearer \u0000", "Cookie: chorus_session=\u0000x"]) {
+    it(`${JSON.stringify(header)} is a 400 from the HTTP parser`, async () => {
+      const status = await rawRequest(
+        server.port,
+        `GET /api/sse/stream HTTP/1.1\r\nHost: localhost\r\n${header}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(status).toMatch(/^HTTP\/1\.1 400 /);
+    });
+  }
+
+  it("a percent-encoded NUL in the session cookie is an anonymous caller, not an error", async () => {
+    const res = await api(server.url, "GET", "/api/me", { headers: { cookie: "chorus_session=%00%ED%A0%80" } });
+    expect(res.status, res.text).toBe(401);
   });
 });
 
