@@ -148,6 +148,23 @@ describeContract("Redis persister", redisSkipReason() ?? (await postgresSkipReas
     expect((await store.events.range(a, 0, 10)).map((e) => e.seq)).toEqual([1, 2, 4, 5]);
   });
 
+  it("never trims what another consumer group has not processed yet", async () => {
+    const { channel } = await seedChannel(store);
+    const stream = channelKeys(channel).stream;
+    // A cluster-wide Consumer group that has read nothing yet.
+    await redis.xgroup("CREATE", stream, "consumer:slow", "0", "MKSTREAM");
+    await post(channel, 20);
+    const persister = new RedisPersister(redis, store, logger, new Metrics(), { ...persisterOptions, consumer: "p5" });
+    expect(await persister.round()).toBe(20);
+    expect(await redis.xlen(stream)).toBe(20);
+    // Once it has read and acknowledged everything, the next batch trims behind the watermark.
+    await redis.call("XREADGROUP", "GROUP", "consumer:slow", "c", "COUNT", "100", "STREAMS", stream, ">");
+    await redis.xack(stream, "consumer:slow", ...Array.from({ length: 20 }, (_, i) => `${i + 1}-0`));
+    await post(channel, 1);
+    expect(await persister.round()).toBe(1);
+    expect(await redis.xlen(stream)).toBeLessThan(20);
+  });
+
   it("retries a failed insert and dead-letters an entry that keeps failing", async () => {
     const { channel } = await seedChannel(store);
     let failing = true;

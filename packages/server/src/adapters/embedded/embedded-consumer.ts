@@ -1,11 +1,13 @@
 /**
  * Cluster-wide consumers in one process: the embedded log is the whole cluster, so a group
- * hears every channel through `log.onEvents`. A group starts existing at its first `consume`
- * and hears only what is committed from then on — earlier events are not delivered, and
- * neither is anything after a restart that was not handled before it (the group lives in
- * memory). While a group has no member its events queue up for the next one, up to
- * `maxBacklog` events per group; beyond that the oldest are dropped with a warning (the
- * embedded counterpart of a stream reaching its cap).
+ * hears every channel through `log.onEvents` — as the log's listeners do, once an event is
+ * committed, while its disk sync may still run. A group starts existing at its first
+ * `consume` and hears only what is committed from then on: earlier events are not delivered,
+ * and neither is anything after a restart that was not handled before it (the group lives in
+ * memory). While a group has no member, or its members fall behind, its events queue up, up
+ * to `maxBacklog` events per group; beyond that the channel being appended to loses its
+ * oldest waiting delivery, with a warning (the embedded counterpart of a stream reaching its
+ * MAXLEN cap).
  *
  * Deliveries are handed out per channel, one in flight per channel and per member, so a
  * channel's events are handled in seq order even across the members of a group; a rejected
