@@ -304,6 +304,16 @@ describe.skipIf(skipReason !== null)(
         const crashed = cluster.nodes
           .filter((n) => !n.alive)
           .map((n) => `node ${n.name} died (${JSON.stringify(n.exit)}):\n${n.output()}`);
+        // Not asserted: what else the nodes logged at error level (background loops), for the record.
+        const errorLines = new Map<string, number>();
+        for (const n of cluster.nodes) {
+          for (const line of n.output().split("\n")) {
+            const m = /"level":50.*?"msg":"([^"]*)"/.exec(line);
+            if (m?.[1] !== undefined) errorLines.set(m[1], (errorLines.get(m[1]) ?? 0) + 1);
+          }
+        }
+        if (errorLines.size > 0)
+          console.info(`chaos: node error lines (last 200 per node): ${JSON.stringify([...errorLines])}`);
         const nodeErrors = cluster.nodes.flatMap((n) =>
           n
             .output()
