@@ -189,6 +189,7 @@ describe.skipIf(!pgUp)(`classify: PostgreSQL (pg)${pgUp ? "" : " — SKIPPED: Po
 });
 
 describe("classify: PGlite, Node, bugs", () => {
+  // PGlite takes seconds to open (its WASM), more on a busy machine.
   it("PGlite: a closed database is an outage, a bad statement is not", async () => {
     const db = await PGlite.create();
     const syntax = await rejection(db.query("selec 1"));
@@ -197,7 +198,7 @@ describe("classify: PGlite, Node, bugs", () => {
     await db.close();
     const closed = await rejection(db.query("select 1"));
     expect(classifyDependencyFailure(closed)?.dependency).toBe("store");
-  });
+  }, 60_000);
 
   it("system errors count only for network and disk failures", async () => {
     const missing = await rejection(readFile("/nonexistent/chorus"));
