@@ -31,7 +31,7 @@ describe("NUL and lone surrogates in path parameters", () => {
     });
   }
 
-  it("a channel name that cannot exist is not_found without a store query, in any case", async () => {
+  it("a well-formed name no channel can have is not_found; names are case-insensitive", async () => {
     const res = await api(server.url, "GET", "/api/channels/no-such-channel!");
     expect(res.status, res.text).toBe(404);
     expect(res.body.error?.code).toBe("not_found");
