@@ -52,6 +52,8 @@ export interface Config {
     presenceStaleMs: number;
     /** Signed-in users each node lists in its presence snapshot (counts stay exact). */
     presenceListedMax: number;
+    /** A cluster lease not renewed for this long (its holder died) can be taken by another node. */
+    leaseTtlMs: number;
   };
   /** How long a retry with the same nonce is answered with the original message. */
   dedupWindowSec: number;
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       presencePublishMs: int("PRESENCE_PUBLISH_MS", 2_000, 100, 600_000),
       presenceStaleMs: int("PRESENCE_STALE_MS", 6_000, 200, 3_600_000),
       presenceListedMax: int("PRESENCE_LISTED_MAX", 1_000, 1, 1_000_000),
+      leaseTtlMs: int("LEASE_TTL_MS", 15_000, 1_000, 3_600_000),
     },
     dedupWindowSec: int("DEDUP_WINDOW_SEC", 600, 1, 7 * 24 * 3600),
     commitMaxBatch: int("COMMIT_MAX_BATCH", 5_000, 1, 100_000),

@@ -10,16 +10,22 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Metrics } from "../metrics.js";
 import type { ClusterBus } from "../ports/bus.js";
+import type { Consumers } from "../ports/consumer.js";
+import type { Leases } from "../ports/lease.js";
 import type { Limiter, LimiterRules } from "../ports/limiter.js";
 import type { ChannelLog } from "../ports/log.js";
 import type { Presence } from "../ports/presence.js";
 import type { Store } from "../ports/store.js";
+import { EmbeddedConsumers } from "./embedded/embedded-consumer.js";
+import { EmbeddedLeases } from "./embedded/embedded-lease.js";
 import { EmbeddedLog } from "./embedded/embedded-log.js";
 import { MemoryBus } from "./embedded/memory-bus.js";
 import { MemoryLimiter } from "./embedded/memory-limiter.js";
 import { MemoryPresence } from "./embedded/memory-presence.js";
 import { RedisPersister } from "./redis/persister.js";
 import { RedisBus } from "./redis/redis-bus.js";
+import { RedisConsumers } from "./redis/redis-consumer.js";
+import { RedisLeases } from "./redis/redis-lease.js";
 import { RedisLimiter } from "./redis/redis-limiter.js";
 import { RedisLog } from "./redis/redis-log.js";
 import { RedisPresence } from "./redis/redis-presence.js";
@@ -32,6 +38,10 @@ export interface Adapters {
   presence: Presence;
   limiter: Limiter;
   bus: ClusterBus;
+  /** Cluster-wide consumer groups over every channel's events (analysis, webhooks, retention). */
+  consumers: Consumers;
+  /** Cluster-wide exclusive leases (a channel's connector, its summaries). */
+  leases: Leases;
   /** Which dependency answers (for /readyz). */
   health(): Promise<Record<string, "ok" | "down">>;
   close(): Promise<void>;
@@ -58,7 +68,9 @@ export async function openAdapters(
     });
     const presence = new MemoryPresence();
     const limiter = new MemoryLimiter(rules);
-    const bus = new MemoryBus();
+    const bus = new MemoryBus(logger);
+    const consumers = new EmbeddedConsumers(log, logger);
+    const leases = new EmbeddedLeases();
     return {
       mode: "embedded",
       store,
@@ -66,8 +78,12 @@ export async function openAdapters(
       presence,
       limiter,
       bus,
+      consumers,
+      leases,
       health: async () => ({ store: (await storeHealth()) ? "ok" : "down" }),
       close: async () => {
+        await consumers.close();
+        await leases.close();
         await log.close();
         await bus.close();
         await limiter.close();
@@ -131,6 +147,8 @@ export async function openAdapters(
   });
   const limiter = new RedisLimiter(redis, rules);
   const bus = await RedisBus.open(redis, subscriber, logger);
+  const consumers = new RedisConsumers(redis, logger, { nodeId, claimIdleMs: config.redis.claimIdleMs });
+  const leases = new RedisLeases(redis, logger, { ttlMs: config.redis.leaseTtlMs });
   return {
     mode: "distributed",
     store,
@@ -138,11 +156,16 @@ export async function openAdapters(
     presence,
     limiter,
     bus,
+    consumers,
+    leases,
     health: async () => ({
       store: (await storeHealth()) ? "ok" : "down",
       redis: (await withTimeout(redis.ping(), config.healthTimeoutMs)) ? "ok" : "down",
     }),
     close: async () => {
+      // Before the persister and while Redis is connected: members ack and leases release.
+      await consumers.close();
+      await leases.close();
       await persister.stop();
       await log.close();
       await presence.close();

@@ -108,13 +108,10 @@ export class ChatService {
     at: number,
     dedupKey: string | undefined,
   ): Promise<{ event: Message; duplicate: boolean }> {
-    try {
-      const { event, duplicate } = await this.log.append(channel, { type: "message", at, data: message }, dedupKey);
-      if (event.type !== "message") throw new AppError("conflict", "nonce was already used for another event");
-      return { event: event.data, duplicate };
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw new AppError("unavailable", "the chat log is unavailable, try again");
-    }
+    // Failures go to the error boundary as thrown: a dependency outage becomes 503
+    // `unavailable` there, anything else is a bug and must be reported as one.
+    const { event, duplicate } = await this.log.append(channel, { type: "message", at, data: message }, dedupKey);
+    if (event.type !== "message") throw new AppError("conflict", "nonce was already used for another event");
+    return { event: event.data, duplicate };
   }
 }

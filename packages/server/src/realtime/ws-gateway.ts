@@ -2,11 +2,13 @@
  * `GET /api/ws`: the upgrade is handled here, not by a framework plugin, so that the token and
  * the Origin are checked before the 101 is sent (a rejected client never gets a socket).
  */
+
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { CLOSE_CODES } from "@chorus/protocol";
 import { WebSocketServer } from "ws";
 import type { AuthContext } from "../auth/auth-service.js";
+import { toClientError } from "../errors/boundary.js";
 import { readCookieToken } from "../http/session-cookie.js";
 import { isAllowedOrigin } from "./origin.js";
 import { WsConnection, type WsDeps } from "./ws-connection.js";
@@ -48,8 +50,9 @@ export class WsGateway {
         });
       },
       (error: unknown) => {
-        this.deps.logger.error({ err: error }, "websocket upgrade failed");
-        reject(socket, 500);
+        // A dependency outage during auth (the session lookup) is a 503 with a retry hint.
+        const answer = toClientError(error, this.deps.logger, { transport: "ws-upgrade" });
+        reject(socket, answer.status, answer.retryAfterMs);
       },
     );
   }
@@ -91,14 +94,16 @@ export class WsGateway {
   }
 }
 
-function reject(socket: Duplex, status: number): void {
+function reject(socket: Duplex, status: number, retryAfterMs?: number): void {
   const text =
     {
       401: "Unauthorized",
       403: "Forbidden",
       404: "Not Found",
+      429: "Too Many Requests",
       500: "Internal Server Error",
       503: "Service Unavailable",
     }[status] ?? "Error";
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const retry = retryAfterMs === undefined ? "" : `Retry-After: ${Math.max(1, Math.ceil(retryAfterMs / 1000))}\r\n`;
+  socket.end(`HTTP/1.1 ${status} ${text}\r\n${retry}Connection: close\r\nContent-Length: 0\r\n\r\n`);
 }

@@ -8,7 +8,7 @@
  */
 import type { EventDraft, LoggedEvent } from "@chorus/protocol";
 import { stampSeq } from "../../chat/events.js";
-import { isUnavailableError } from "../../errors.js";
+import { AppError, isUnavailableError } from "../../errors.js";
 import type { AppendResult, ChannelLog, LogListener, ReadResult } from "../../ports/log.js";
 import type { PersistedEvent, Store } from "../../ports/store.js";
 
@@ -75,7 +75,8 @@ export class EmbeddedLog implements ChannelLog {
   }
 
   async append(channel: string, draft: EventDraft, dedupKey?: string): Promise<AppendResult> {
-    if (this.closed) throw new Error("log is closed");
+    // Shutting down: the client retries (with its nonce) against the next process.
+    if (this.closed) throw new AppError("unavailable", "the server is shutting down, try again", 1_000);
     if (dedupKey !== undefined) {
       const seen = this.remembered(dedupKey);
       if (seen) return { event: await this.resolveDuplicate(seen), duplicate: true };

@@ -1,7 +1,7 @@
 /** Limiter on rate-limiter-flexible's Redis store: limits hold across every node. */
 import type { Redis } from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";
-import { AppError } from "../../errors.js";
+import { AppError, isDependencyFailure } from "../../errors.js";
 import type { LimiterRules } from "../../ports/limiter.js";
 import { FlexibleLimiter } from "../flexible-limiter.js";
 
@@ -16,7 +16,12 @@ export class RedisLimiter extends FlexibleLimiter {
           points: rule.points,
           duration: rule.durationSec,
         }),
-      () => new AppError("unavailable", "rate limiting is unavailable (Redis unreachable), try again"),
+      (error) =>
+        isDependencyFailure(error)
+          ? new AppError("unavailable", "rate limiting is unavailable (Redis unreachable), try again")
+          : error instanceof Error
+            ? error
+            : new Error(String(error)),
     );
   }
 }

@@ -10,10 +10,12 @@
  * resume come from the stream, older ones from the Store (persisted by the consumer group in
  * persister.ts); a range neither can serve in full is reported incomplete.
  */
+
 import type { EventDraft, LoggedEvent } from "@chorus/protocol";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { stampSeq } from "../../chat/events.js";
+import { AppError } from "../../errors.js";
 import type { AppendResult, ChannelLog, LogListener, ReadResult } from "../../ports/log.js";
 import type { Store } from "../../ports/store.js";
 import { parseEntries } from "./entries.js";
@@ -89,7 +91,7 @@ export class RedisLog implements ChannelLog {
       }
       throw new Error(`unexpected append reply ${JSON.stringify(reply)}`);
     }
-    throw new Error("could not obtain a seq lease");
+    throw new AppError("unavailable", "could not obtain a seq lease, try again", 1_000);
   }
 
   async seen(channel: string, dedupKey: string): Promise<LoggedEvent | null> {

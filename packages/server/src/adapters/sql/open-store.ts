@@ -37,6 +37,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       statement_timeout: 10_000,
     });
     pool.on("error", () => undefined); // idle client errors surface on the next query instead
+    // A checked-out client has no pool listener: a backend terminated between two statements
+    // would emit an unhandled 'error' and kill the process; the caller still sees the failure
+    // on its next query. (Found by the chaos test: PostgreSQL killed under load.)
+    pool.on("connect", (client) => client.on("error", () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await migrate(db as unknown as Kysely<unknown>, { advisoryLock: true });
     return new SqlStore(db);
