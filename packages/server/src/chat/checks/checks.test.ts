@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryLimiter } from "../../adapters/embedded/memory-limiter.js";
 import { guestsCheck } from "./guests.js";
-import { identifiersCheck, isStorableText } from "./identifiers.js";
+import { identifiersCheck } from "./identifiers.js";
 import { rateLimitCheck } from "./rate-limit.js";
 import { testDraft, testUser } from "./test-draft.js";
 import { textCheck } from "./text.js";
@@ -35,11 +35,6 @@ describe("identifiers check", () => {
       kind: "reject",
       error: { code: "invalid_request" },
     });
-  });
-  it("knows which text PostgreSQL can store", () => {
-    expect(isStorableText("ok 🎉")).toBe(true);
-    expect(isStorableText("\uD83C")).toBe(false);
-    expect(isStorableText("a\u0000")).toBe(false);
   });
 });
 
