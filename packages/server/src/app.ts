@@ -18,6 +18,7 @@ import { ChatService } from "./chat/chat-service.js";
 import type { Config } from "./config.js";
 import { HttpAuth } from "./http/auth.js";
 import { installErrorHandling } from "./http/errors.js";
+import { clientErrorHandler, frameworkErrors } from "./http/pre-routing-errors.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { channelRoutes } from "./http/routes/channels.js";
 import { eventRoutes } from "./http/routes/events.js";
@@ -151,6 +152,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: true,
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const routes: RegisteredRoute[] = [];
   // Added first so it also sees the routes of plugins registered below (swagger UI, static files).
