@@ -3,7 +3,7 @@
  * no class, code or property to tell them apart: the text is all there is, so it is matched
  * here and nowhere else. Only exact messages of plain `Error` instances count (a subclass or a
  * message that merely contains the words is something else). Versions checked: ioredis 6.0,
- * pg 8.x / pg-pool 3.x, @electric-sql/pglite 0.5; `classify.test.ts` provokes each one that a
+ * pg 8.x / pg-pool 3.x, @electric-sql/pglite 0.5; `test/error-boundary.test.ts` provokes each one that a
  * test can provoke, so an upgrade that rewords one fails there instead of turning 503s into 500s.
  */
 import type { Dependency } from "./classify.js";
