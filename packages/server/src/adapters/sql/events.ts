@@ -2,7 +2,7 @@
 import type { LoggedEvent, Message } from "@chorus/protocol";
 import { type Kysely, sql } from "kysely";
 import type { EventStore, HistoryQuery, MessageRef, PersistedEvent } from "../../ports/store.js";
-import { type Int8, jsonb, num, parseJson } from "./rows.js";
+import { type Int8, num, parseJson } from "./rows.js";
 import type { Database } from "./schema.js";
 import type { WalSync } from "./wal-sync.js";
 
