@@ -52,7 +52,16 @@ export type ServerFrame =
   | { op: "subscribed"; channel: string; seq: number; recovered: boolean }
   | { op: "unsubscribed"; channel: string }
   | { op: "ack"; nonce: string; message: Message }
-  | { op: "error"; code: ErrorCode; message: string; nonce?: string; channel?: string; retryAfterMs?: number }
+  | {
+      op: "error";
+      code: ErrorCode;
+      message: string;
+      nonce?: string;
+      channel?: string;
+      retryAfterMs?: number;
+      /** For `banned` / `timed_out`: when it ends (absent for a ban until lifted). */
+      until?: number;
+    }
   | { op: "pong" }
   | { op: "reconnect"; reason: string; retryAfterMs: number }
   | ChannelEvent;

@@ -23,6 +23,7 @@ import { authRoutes } from "./http/routes/auth.js";
 import { channelRoutes } from "./http/routes/channels.js";
 import { eventRoutes } from "./http/routes/events.js";
 import { messageRoutes } from "./http/routes/messages.js";
+import { moderationRoutes } from "./http/routes/moderation.js";
 import { opsRoutes } from "./http/routes/ops.js";
 import { shortcutRoutes } from "./http/routes/shortcuts.js";
 import { webRoutes } from "./http/routes/web.js";
@@ -31,6 +32,7 @@ import type { App, Services } from "./http/services.js";
 import { SESSION_COOKIE } from "./http/session-cookie.js";
 import { validatorCompiler } from "./http/validation.js";
 import { Metrics } from "./metrics.js";
+import { ModerationService } from "./moderation/moderation-service.js";
 import type { LimiterRules } from "./ports/limiter.js";
 import { Audiences } from "./realtime/audiences.js";
 import { Hub } from "./realtime/hub.js";
@@ -87,6 +89,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const broadcasts = new BroadcastService(store, log, channelCache, presence);
   await channels.init();
   const chat = new ChatService(store, log, channels, auth, limiter, metrics);
+  const moderation = new ModerationService(store, log, channels, chat);
   const hub = new Hub(metrics, { flushIntervalMs: config.flushIntervalMs });
   log.onEvents((channel, events) => hub.publish(channel, events));
   const tracker = new PresenceTracker(presence, hub, channels, log0, config.viewerCountIntervalMs);
@@ -138,6 +141,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     channels,
     broadcasts,
     chat,
+    moderation,
     hub,
     sse,
     metrics,
@@ -185,6 +189,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   authRoutes(app, services);
   channelRoutes(app, services);
   messageRoutes(app, services);
+  moderationRoutes(app, services);
   eventRoutes(app, services);
   shortcutRoutes(app, services);
   opsRoutes(app, services);

@@ -8,11 +8,23 @@ import { CHANNEL_NAME_RE, type LoggedEvent } from "@chorus/protocol";
 import type { ChannelAccess } from "../chat/permissions.js";
 import { notFound } from "../errors.js";
 import type { ChannelLog } from "../ports/log.js";
-import type { BroadcastRecord, ChannelRecord, Store } from "../ports/store.js";
+import type { BroadcastRecord, ChannelRecord, SanctionRecord, Store } from "../ports/store.js";
 
 export interface ChannelState extends ChannelAccess {
   broadcast: BroadcastRecord | null;
+  /** Standing bans and timeouts by user id, as of the last load (a timeout's `until` still applies). */
+  sanctions: Map<string, SanctionRecord>;
 }
+
+/** Logged events after which a channel's cached state must be reloaded. */
+const CHANGES_STATE: ReadonlySet<string> = new Set([
+  "channel_updated",
+  "stream_started",
+  "stream_ended",
+  "user_timed_out",
+  "user_banned",
+  "user_unbanned",
+]);
 
 export class ChannelCache {
   private readonly cache = new Map<string, ChannelState>();
@@ -83,19 +95,18 @@ export class ChannelCache {
   }
 
   async load(record: ChannelRecord): Promise<ChannelState> {
-    const [roles, broadcast] = await Promise.all([
+    const [roles, broadcast, sanctions] = await Promise.all([
       this.store.channels.roles(record.name),
       record.liveBroadcastId ? this.store.broadcasts.byId(record.liveBroadcastId) : Promise.resolve(null),
+      this.store.sanctions.active(record.name, Date.now()),
     ]);
-    const state: ChannelState = { record, roles, broadcast };
+    const state: ChannelState = { record, roles, broadcast, sanctions: new Map(sanctions.map((s) => [s.userId, s])) };
     this.cache.set(record.name, state);
     return state;
   }
 
   /** Keeps the cache in step with changes made on other nodes. */
   private follow(channel: string, events: readonly LoggedEvent[]): void {
-    if (events.some((e) => e.type === "channel_updated" || e.type === "stream_started" || e.type === "stream_ended")) {
-      void this.refresh(channel).catch(() => undefined);
-    }
+    if (events.some((e) => CHANGES_STATE.has(e.type))) void this.refresh(channel).catch(() => undefined);
   }
 }

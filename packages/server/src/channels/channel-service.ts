@@ -63,6 +63,11 @@ export class ChannelService {
     this.cache.onChanged(listener);
   }
 
+  /** Tells the other nodes (through the bus) that this node changed the channel. */
+  announceChange(name: string): void {
+    this.cache.changed(name);
+  }
+
   invalidate(name: string): Promise<void> {
     return this.cache.invalidate(name);
   }

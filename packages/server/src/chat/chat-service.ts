@@ -6,6 +6,7 @@
  */
 import { LIMITS, type Message } from "@chorus/protocol";
 import type { AuthContext, AuthService } from "../auth/auth-service.js";
+import type { ChannelState } from "../channels/channel-cache.js";
 import type { ChannelService } from "../channels/channel-service.js";
 import { AppError, forbidden, notFound } from "../errors.js";
 import type { Metrics } from "../metrics.js";
@@ -15,7 +16,7 @@ import type { Store } from "../ports/store.js";
 import { defaultChecks } from "./checks/index.js";
 import type { Draft, DraftInput } from "./draft.js";
 import { toMessage } from "./message.js";
-import { hasRole, roleOf } from "./permissions.js";
+import { roleOf } from "./permissions.js";
 import { type Check, WritePipeline } from "./pipeline.js";
 
 export type PostInput = DraftInput;
@@ -77,7 +78,18 @@ export class ChatService {
     return { durable };
   }
 
-  async remove(ctx: AuthContext, channelName: string, messageId: string): Promise<void> {
+  /**
+   * Deletes a message: its author may; anyone else only if `authorizeOther` (the moderation
+   * permission table) lets them. Resolves with the author's id.
+   */
+  async remove(
+    ctx: AuthContext,
+    channelName: string,
+    messageId: string,
+    authorizeOther: (channel: ChannelState) => void = () => {
+      throw forbidden("you can only delete your own messages");
+    },
+  ): Promise<{ authorId: string }> {
     const state = await this.channels.state(channelName);
     // Wait for in-flight appends so a message just acknowledged can be found.
     let ref = await this.store.events.messageRef(channelName, messageId);
@@ -86,14 +98,13 @@ export class ChatService {
       ref = await this.store.events.messageRef(channelName, messageId);
     }
     if (!ref || ref.deleted) throw notFound("message");
-    if (ref.authorId !== ctx.user.id && !hasRole(state, ctx.user, "moderator")) {
-      throw forbidden("you can only delete your own messages");
-    }
+    if (ref.authorId !== ctx.user.id) authorizeOther(state);
     await this.log.append(channelName, {
       type: "message_deleted",
       at: Date.now(),
       data: { id: messageId, by: ctx.user.username },
     });
+    return { authorId: ref.authorId };
   }
 
   async history(channelName: string, query: { before?: number; after?: number; limit?: number }): Promise<Message[]> {

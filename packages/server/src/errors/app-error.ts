@@ -10,6 +10,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly retryAfterMs?: number,
+    /** For `banned` / `timed_out`: when the sanction ends (absent: until lifted). */
+    readonly until?: number,
   ) {
     super(message);
     this.name = "AppError";

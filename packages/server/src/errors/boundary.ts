@@ -17,6 +17,7 @@ export interface ClientError {
   message: string;
   status: number;
   retryAfterMs?: number;
+  until?: number;
 }
 
 /** What the boundary needs of a logger (pino's, or a Fastify request's). */
@@ -38,6 +39,7 @@ export function toClientError(error: unknown, logger: BoundaryLogger, context: o
     const out: ClientError = { code: error.code, message: error.message, status: error.status };
     const retryAfterMs = error.retryAfterMs ?? (error.code === "unavailable" ? UNAVAILABLE_RETRY_MS : undefined);
     if (retryAfterMs !== undefined) out.retryAfterMs = retryAfterMs;
+    if (error.until !== undefined) out.until = error.until;
     return out;
   }
   const failure = classifyDependencyFailure(error);

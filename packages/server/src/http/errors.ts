@@ -10,8 +10,15 @@ import { toClientError } from "../errors/boundary.js";
 import { AppError } from "../errors.js";
 import type { App } from "./services.js";
 
-export function sendError(reply: FastifyReply, code: ErrorCode, message: string, retryAfterMs?: number): FastifyReply {
+export function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: string,
+  retryAfterMs?: number,
+  until?: number,
+): FastifyReply {
   const body: ErrorBody = { error: { code, message } };
+  if (until !== undefined) body.error.until = until;
   if (retryAfterMs !== undefined) {
     body.error.retryAfterMs = retryAfterMs;
     reply.header("retry-after", String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
@@ -22,7 +29,7 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message: string,
 export function installErrorHandling(app: App): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const e = toClientError(fromFastify(error) ?? error, request.log, { method: request.method, url: request.url });
-    return sendError(reply, e.code, e.message, e.retryAfterMs);
+    return sendError(reply, e.code, e.message, e.retryAfterMs, e.until);
   });
 }
 

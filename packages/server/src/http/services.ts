@@ -9,6 +9,7 @@ import type { ChannelService } from "../channels/channel-service.js";
 import type { ChatService } from "../chat/chat-service.js";
 import type { Config } from "../config.js";
 import type { Metrics } from "../metrics.js";
+import type { ModerationService } from "../moderation/moderation-service.js";
 import type { ChannelLog } from "../ports/log.js";
 import type { Presence } from "../ports/presence.js";
 import type { Store } from "../ports/store.js";
@@ -27,6 +28,7 @@ export interface Services {
   channels: ChannelService;
   broadcasts: BroadcastService;
   chat: ChatService;
+  moderation: ModerationService;
   /** This node's fan-out: publish events no log records (moderator-only ones) here. */
   hub: Hub;
   sse: SseGateway;

@@ -129,6 +129,58 @@ export interface EventStore {
   recentDedupKeys(sinceAt: number): Promise<Array<{ key: string; channel: string; seq: number }>>;
 }
 
+/** A ban (`until` null: until lifted) or a timeout of one user in one channel. */
+export interface SanctionRecord {
+  channel: string;
+  userId: string;
+  username: string;
+  kind: "ban" | "timeout";
+  until: number | null;
+  reason: string | null;
+  /** Who imposed it (username). */
+  by: string;
+  at: number;
+}
+
+export interface SanctionStore {
+  /** Imposes it, replacing the user's standing sanction in the channel if any. */
+  put(sanction: SanctionRecord): Promise<void>;
+  /** Lifts the user's sanction; false when there was none. */
+  remove(channel: string, userId: string): Promise<boolean>;
+  /** Bans, and timeouts that have not run out at `now`. */
+  active(channel: string, now: number): Promise<SanctionRecord[]>;
+}
+
+/** One line of a channel's audit log: who did what to whom, when and why. */
+export interface ModlogEntry {
+  id: string;
+  channel: string;
+  at: number;
+  actorId: string;
+  actor: string;
+  action: string;
+  targetId: string | null;
+  target: string | null;
+  reason: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface ModlogQuery {
+  channel: string;
+  /** Entries strictly older than this time. */
+  before?: number | undefined;
+  action?: string | undefined;
+  /** Target username. */
+  target?: string | undefined;
+  limit: number;
+}
+
+export interface ModlogStore {
+  append(entry: ModlogEntry): Promise<void>;
+  /** Newest first. */
+  list(query: ModlogQuery): Promise<ModlogEntry[]>;
+}
+
 export interface SecretStore {
   /** Returns the stored value, storing `candidate` first if none exists (atomic across nodes). */
   getOrCreate(name: string, candidate: string): Promise<string>;
@@ -140,6 +192,8 @@ export interface Store {
   readonly channels: ChannelStore;
   readonly broadcasts: BroadcastStore;
   readonly events: EventStore;
+  readonly sanctions: SanctionStore;
+  readonly modlog: ModlogStore;
   readonly secrets: SecretStore;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;

@@ -249,6 +249,7 @@ export class WsConnection implements Sink {
     const e = toClientError(error, this.deps.logger, { op: frame.op, connection: this.id });
     const out: ServerFrame = { op: "error", code: e.code, message: e.message };
     if (e.retryAfterMs !== undefined) out.retryAfterMs = e.retryAfterMs;
+    if (e.until !== undefined) out.until = e.until;
     if (frame.op === "send") out.nonce = frame.nonce;
     if (frame.op === "subscribe" || frame.op === "unsubscribe" || frame.op === "send") out.channel = frame.channel;
     this.send(out);

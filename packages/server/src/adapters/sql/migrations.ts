@@ -106,6 +106,37 @@ const migrations: Record<string, Migration> = {
       );
     },
   },
+  "004_moderation": {
+    async up(db: Kysely<unknown>) {
+      // One standing sanction per user and channel: a new ban or timeout replaces the old one.
+      await db.schema
+        .createTable("channel_sanctions")
+        .addColumn("channel", "text", (c) => c.notNull().references("channels.name").onDelete("cascade"))
+        .addColumn("user_id", "text", (c) => c.notNull())
+        .addColumn("username", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("until", "int8")
+        .addColumn("reason", "text")
+        .addColumn("by_username", "text", (c) => c.notNull())
+        .addColumn("at", "int8", (c) => c.notNull())
+        .addPrimaryKeyConstraint("channel_sanctions_pk", ["channel", "user_id"])
+        .execute();
+      await db.schema
+        .createTable("modlog")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("channel", "text", (c) => c.notNull())
+        .addColumn("at", "int8", (c) => c.notNull())
+        .addColumn("actor_id", "text", (c) => c.notNull())
+        .addColumn("actor", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("target_id", "text")
+        .addColumn("target", "text")
+        .addColumn("reason", "text")
+        .addColumn("details", "jsonb", (c) => c.notNull())
+        .execute();
+      await sql`create index modlog_channel_at on modlog (channel, at desc)`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = {

@@ -36,6 +36,28 @@ export interface Database {
     user_id: string;
     role: string;
   };
+  channel_sanctions: {
+    channel: string;
+    user_id: string;
+    username: string;
+    kind: string;
+    until: Int8 | null;
+    reason: string | null;
+    by_username: string;
+    at: Int8;
+  };
+  modlog: {
+    id: string;
+    channel: string;
+    at: Int8;
+    actor_id: string;
+    actor: string;
+    action: string;
+    target_id: string | null;
+    target: string | null;
+    reason: string | null;
+    details: string | object;
+  };
   channel_seq_tombstones: {
     channel: string;
     max_seq: Int8;

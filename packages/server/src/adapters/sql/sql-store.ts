@@ -7,6 +7,8 @@ import type {
   BroadcastStore,
   ChannelStore,
   EventStore,
+  ModlogStore,
+  SanctionStore,
   SecretStore,
   SessionStore,
   Store,
@@ -15,6 +17,8 @@ import type {
 import { SqlBroadcasts } from "./broadcasts.js";
 import { SqlChannels } from "./channels.js";
 import { SqlEvents } from "./events.js";
+import { SqlModlog } from "./modlog.js";
+import { SqlSanctions } from "./sanctions.js";
 import type { Database } from "./schema.js";
 import { SqlSecrets } from "./secrets.js";
 import { SqlSessions } from "./sessions.js";
@@ -27,6 +31,8 @@ export class SqlStore implements Store {
   readonly channels: ChannelStore;
   readonly broadcasts: BroadcastStore;
   readonly events: EventStore;
+  readonly sanctions: SanctionStore;
+  readonly modlog: ModlogStore;
   readonly secrets: SecretStore;
 
   /** @param walSync the embedded database's WAL syncing (wal-sync.ts); null for PostgreSQL, which syncs itself. */
@@ -39,6 +45,8 @@ export class SqlStore implements Store {
     this.channels = new SqlChannels(db);
     this.broadcasts = new SqlBroadcasts(db);
     this.events = new SqlEvents(db, walSync);
+    this.sanctions = new SqlSanctions(db);
+    this.modlog = new SqlModlog(db);
     this.secrets = new SqlSecrets(db);
   }
 

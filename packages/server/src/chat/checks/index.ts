@@ -3,6 +3,8 @@
  * policy (sanctions, chat modes, limits, filters as moderation adds them) → the reply
  * parent (a store read, last so that rejected messages never cost one).
  */
+
+import { sanctionsCheck } from "../../moderation/checks/sanctions.js";
 import type { Limiter } from "../../ports/limiter.js";
 import type { ChannelLog } from "../../ports/log.js";
 import type { Store } from "../../ports/store.js";
@@ -19,6 +21,7 @@ export function defaultChecks(deps: { log: ChannelLog; limiter: Limiter; store: 
     textCheck,
     identifiersCheck,
     retryCheck(deps.log),
+    sanctionsCheck,
     guestsCheck,
     rateLimitCheck(deps.limiter),
     replyParentCheck(deps.store),

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { ChannelSettings } from "@chorus/protocol";
 import { DEFAULT_CHANNEL_SETTINGS, type Role } from "@chorus/protocol";
-import type { UserRecord } from "../../ports/store.js";
+import type { SanctionRecord, UserRecord } from "../../ports/store.js";
 import type { Draft } from "../draft.js";
 
 export function testUser(overrides: Partial<UserRecord> = {}): UserRecord {
@@ -30,6 +30,7 @@ export function testDraft(
     nonce?: string;
     replyTo?: string;
     exempt?: boolean;
+    sanctions?: Array<[string, SanctionRecord]>;
   } = {},
 ): Draft {
   const user = options.user ?? testUser();
@@ -46,6 +47,7 @@ export function testDraft(
     },
     roles,
     broadcast: null,
+    sanctions: new Map(options.sanctions ?? []),
   };
   const rawText = "text" in options ? options.text : "hello";
   return {

@@ -98,7 +98,9 @@ export function channelRoutes(app: App, s: Services): void {
 }
 
 export async function users(s: Services, name: string) {
-  await s.channels.state(name);
+  const state = await s.channels.state(name);
   const [counts, chatters] = await Promise.all([s.presence.counts(name), s.presence.chatters(name, 1000)]);
-  return { viewers: counts.viewers, chatters };
+  // A banned user is no longer one of the channel's chatters, even while still connected.
+  const banned = new Set([...state.sanctions.values()].filter((b) => b.kind === "ban").map((b) => b.username));
+  return { viewers: counts.viewers, chatters: chatters.filter((c) => !banned.has(c.username)) };
 }

@@ -24,7 +24,7 @@ export function messageRoutes(app: App, s: Services): void {
     { schema: { tags, params: ChannelItemParams } },
     async (request, reply) => {
       const ctx = await s.httpAuth.required(request);
-      await s.chat.remove(ctx, channelName(request.params.name), request.params.id);
+      await s.moderation.deleteMessage(ctx, channelName(request.params.name), request.params.id);
       return reply.status(204).send();
     },
   );

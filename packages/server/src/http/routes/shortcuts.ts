@@ -65,13 +65,24 @@ export function shortcutRoutes(app: App, s: Services): void {
 
   app.post("/api/chat/moderation", { schema: { tags, body: ModerationBody } }, async (request, reply) => {
     const ctx = await s.httpAuth.required(request);
-    const { action, messageId } = request.body;
+    const { action, messageId, username, durationSec, reason } = request.body;
     if (action === "delete") {
       if (messageId === undefined) throw invalid("messageId is required for delete");
-      await s.chat.remove(ctx, MAIN, messageId);
+      await s.moderation.deleteMessage(ctx, MAIN, messageId);
       return reply.status(204).send();
     }
-    throw invalid(`action "${action}" arrives with the moderation capability; only "delete" is available`);
+    if (username === undefined) throw invalid(`username is required for ${action}`);
+    if (action === "unban") {
+      await s.moderation.lift(ctx, MAIN, username);
+      return reply.status(204).send();
+    }
+    if (action === "timeout" && durationSec === undefined) throw invalid("durationSec is required for timeout");
+    const ban = await s.moderation.sanction(ctx, MAIN, {
+      username,
+      durationSec: action === "timeout" ? durationSec : undefined,
+      reason,
+    });
+    return reply.status(201).send({ ban });
   });
 
   app.get("/api/chat/users", { schema: { tags } }, () => users(s, MAIN));

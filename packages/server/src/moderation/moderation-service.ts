@@ -1,0 +1,205 @@
+/**
+ * Moderators' actions on a channel: delete a message, clear the chat, time out, ban, lift,
+ * assign roles, read the bans and the modlog. Each action is authorised by the one
+ * permission table, appended to the channel log as its event (so every viewer's client
+ * follows, and every node's channel cache reloads the sanctions), and written to the modlog.
+ */
+import { randomUUID } from "node:crypto";
+import { LIMITS, type Role } from "@chorus/protocol";
+import type { AuthContext } from "../auth/auth-service.js";
+import type { ChannelService } from "../channels/channel-service.js";
+import type { ChatService } from "../chat/chat-service.js";
+import { invalid, notFound } from "../errors.js";
+import type { ChannelLog } from "../ports/log.js";
+import type { ModlogEntry, SanctionRecord, Store, UserRecord } from "../ports/store.js";
+import { authorize, type ModAction } from "./permissions.js";
+
+/** Longest timeout (Twitch's: two weeks). */
+export const MAX_TIMEOUT_SEC = 14 * 24 * 3600;
+export const MODLOG_PAGE_MAX = 200;
+
+export interface SanctionView {
+  username: string;
+  kind: "ban" | "timeout";
+  until: number | null;
+  reason: string | null;
+  by: string;
+  at: number;
+}
+
+export interface ModlogView {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  reason: string | null;
+  details: Record<string, unknown>;
+}
+
+export class ModerationService {
+  constructor(
+    private readonly store: Store,
+    private readonly log: ChannelLog,
+    private readonly channels: ChannelService,
+    private readonly chat: ChatService,
+  ) {}
+
+  /** A timeout with `durationSec`, else a ban; replaces the user's standing sanction. */
+  async sanction(
+    ctx: AuthContext,
+    channel: string,
+    input: { username: string; durationSec?: number | undefined; reason?: string | undefined },
+  ): Promise<SanctionView> {
+    const timeout = input.durationSec !== undefined;
+    if (timeout && (input.durationSec ?? 0) > MAX_TIMEOUT_SEC) {
+      throw invalid(`durationSec must be 1–${MAX_TIMEOUT_SEC}`);
+    }
+    const { target } = await this.prepare(ctx, channel, timeout ? "timeout" : "ban", input.username);
+    const at = Date.now();
+    const reason = cleanReason(input.reason);
+    const sanction: SanctionRecord = {
+      channel,
+      userId: target.id,
+      username: target.username,
+      kind: timeout ? "timeout" : "ban",
+      until: timeout ? at + (input.durationSec ?? 0) * 1000 : null,
+      reason,
+      by: ctx.user.username,
+      at,
+    };
+    await this.store.sanctions.put(sanction);
+    await this.log.append(
+      channel,
+      timeout
+        ? {
+            type: "user_timed_out",
+            at,
+            data: { username: target.username, until: sanction.until ?? at, reason },
+          }
+        : { type: "user_banned", at, data: { username: target.username, reason } },
+    );
+    await this.record(ctx, channel, sanction.kind, target, reason, timeout ? { durationSec: input.durationSec } : {});
+    await this.channels.invalidate(channel);
+    this.channels.announceChange(channel);
+    return toView(sanction);
+  }
+
+  async lift(ctx: AuthContext, channel: string, username: string): Promise<void> {
+    const { target } = await this.prepare(ctx, channel, "unban", username);
+    if (!(await this.store.sanctions.remove(channel, target.id))) throw notFound("ban or timeout");
+    await this.log.append(channel, { type: "user_unbanned", at: Date.now(), data: { username: target.username } });
+    await this.record(ctx, channel, "unban", target, null, {});
+    await this.channels.invalidate(channel);
+    this.channels.announceChange(channel);
+  }
+
+  async sanctions(ctx: AuthContext, channel: string): Promise<SanctionView[]> {
+    authorize(await this.channels.state(channel), ctx.user, "view_bans");
+    return (await this.store.sanctions.active(channel, Date.now())).map(toView);
+  }
+
+  async clear(ctx: AuthContext, channel: string): Promise<void> {
+    authorize(await this.channels.state(channel), ctx.user, "clear_chat");
+    await this.log.append(channel, { type: "chat_cleared", at: Date.now(), data: { by: ctx.user.username } });
+    await this.record(ctx, channel, "clear_chat", null, null, {});
+  }
+
+  /** Authors delete their own messages; moderators anyone's (and that is logged). */
+  async deleteMessage(ctx: AuthContext, channel: string, messageId: string): Promise<void> {
+    const { authorId } = await this.chat.remove(ctx, channel, messageId, (state) =>
+      authorize(state, ctx.user, "delete_message"),
+    );
+    if (authorId !== ctx.user.id) {
+      const author = await this.store.users.byId(authorId);
+      await this.record(ctx, channel, "delete_message", author, null, { messageId });
+    }
+  }
+
+  async setRole(ctx: AuthContext, channel: string, username: string, role: Role): Promise<void> {
+    if (role === "owner") throw invalid("ownership cannot be given this way");
+    const { target } = await this.prepare(ctx, channel, "set_role", username);
+    await this.channels.setRole(channel, target.id, role);
+    await this.record(ctx, channel, "set_role", target, null, { role });
+  }
+
+  async modlog(
+    ctx: AuthContext,
+    channel: string,
+    query: {
+      before?: number | undefined;
+      action?: string | undefined;
+      target?: string | undefined;
+      limit?: number | undefined;
+    },
+  ): Promise<ModlogView[]> {
+    authorize(await this.channels.state(channel), ctx.user, "view_modlog");
+    const entries = await this.store.modlog.list({
+      channel,
+      before: query.before,
+      action: query.action,
+      target: query.target?.toLowerCase(),
+      limit: Math.min(query.limit ?? 50, MODLOG_PAGE_MAX),
+    });
+    return entries.map(({ id, at, actor, action, target, reason, details }) => ({
+      id,
+      at,
+      actor,
+      action,
+      target,
+      reason,
+      details,
+    }));
+  }
+
+  private async prepare(
+    ctx: AuthContext,
+    channel: string,
+    action: ModAction,
+    username: string,
+  ): Promise<{ target: UserRecord }> {
+    const state = await this.channels.state(channel);
+    // Whether the actor may take the action at all comes before whether the target exists.
+    authorize(state, ctx.user, action);
+    const target = await this.store.users.byUsername(username.toLowerCase());
+    if (!target) throw notFound("user");
+    authorize(state, ctx.user, action, target);
+    return { target };
+  }
+
+  private async record(
+    ctx: AuthContext,
+    channel: string,
+    action: string,
+    target: UserRecord | null,
+    reason: string | null,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    const entry: ModlogEntry = {
+      id: randomUUID(),
+      channel,
+      at: Date.now(),
+      actorId: ctx.user.id,
+      actor: ctx.user.username,
+      action,
+      targetId: target?.id ?? null,
+      target: target?.username ?? null,
+      reason,
+      details,
+    };
+    await this.store.modlog.append(entry);
+  }
+}
+
+function cleanReason(reason: string | undefined): string | null {
+  const r = reason
+    ?.normalize("NFC")
+    .replace(/\p{Cc}/gu, "")
+    .trim();
+  if (!r) return null;
+  return [...r].slice(0, LIMITS.messageMaxChars).join("");
+}
+
+function toView(s: SanctionRecord): SanctionView {
+  return { username: s.username, kind: s.kind, until: s.until, reason: s.reason, by: s.by, at: s.at };
+}
