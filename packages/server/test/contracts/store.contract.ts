@@ -187,6 +187,77 @@ export function storeContract(
       expect(await store.events.leaseSeqs(other, 0, 10)).toEqual({ from: 3, ceiling: 13 });
     });
 
+    it("keeps one standing sanction per user and channel; lists bans and unexpired timeouts", async () => {
+      const { channel, user } = await seedChannel(store);
+      const other = userRecord();
+      await store.users.create(other);
+      const now = Date.now();
+      const base = { channel, reason: null, by: "mod", at: now };
+      await store.sanctions.put({
+        ...base,
+        userId: user.id,
+        username: user.username,
+        kind: "timeout",
+        until: now + 60_000,
+      });
+      await store.sanctions.put({
+        ...base,
+        userId: other.id,
+        username: other.username,
+        kind: "timeout",
+        until: now - 1,
+      });
+      expect((await store.sanctions.active(channel, now)).map((s) => [s.username, s.kind])).toEqual([
+        [user.username, "timeout"],
+      ]);
+      // A ban replaces the timeout.
+      await store.sanctions.put({
+        ...base,
+        userId: user.id,
+        username: user.username,
+        kind: "ban",
+        until: null,
+        reason: "spam",
+      });
+      const [ban] = await store.sanctions.active(channel, now);
+      expect(ban).toMatchObject({ username: user.username, kind: "ban", until: null, reason: "spam", by: "mod" });
+      expect(await store.sanctions.remove(channel, user.id)).toBe(true);
+      expect(await store.sanctions.remove(channel, user.id)).toBe(false);
+      expect(await store.sanctions.active(channel, now)).toEqual([]);
+    });
+
+    it("appends modlog entries and reads them newest first, filtered", async () => {
+      const { channel } = await seedChannel(store);
+      const entry = (at: number, action: string, target: string | null) => ({
+        id: randomUUID(),
+        channel,
+        at,
+        actorId: "a1",
+        actor: "mod",
+        action,
+        targetId: target === null ? null : `${target}-id`,
+        target,
+        reason: null,
+        details: { n: at },
+      });
+      await store.modlog.append(entry(1, "ban", "bob"));
+      await store.modlog.append(entry(2, "clear_chat", null));
+      await store.modlog.append(entry(3, "unban", "bob"));
+      await store.modlog.append(entry(4, "ban", "eve"));
+      const all = await store.modlog.list({ channel, limit: 10 });
+      expect(all.map((e) => e.at)).toEqual([4, 3, 2, 1]);
+      expect(all[0]?.details).toEqual({ n: 4 });
+      expect((await store.modlog.list({ channel, action: "ban", limit: 10 })).map((e) => e.target)).toEqual([
+        "eve",
+        "bob",
+      ]);
+      expect((await store.modlog.list({ channel, target: "bob", limit: 10 })).map((e) => e.action)).toEqual([
+        "unban",
+        "ban",
+      ]);
+      expect((await store.modlog.list({ channel, before: 3, limit: 1 })).map((e) => e.at)).toEqual([2]);
+    });
+
     it("keeps the first secret", async () => {
       const name = `s_${randomUUID()}`;
       expect(await store.secrets.getOrCreate(name, "first")).toBe("first");
