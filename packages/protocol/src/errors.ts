@@ -27,7 +27,7 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 
 /** The JSON body of every HTTP error response. */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; retryAfterMs?: number; until?: number };
+  error: { code: ErrorCode; message: string; retryAfterMs?: number; until?: number | null };
 }
 
 /**

@@ -59,8 +59,8 @@ export type ServerFrame =
       nonce?: string;
       channel?: string;
       retryAfterMs?: number;
-      /** For `banned` / `timed_out`: when it ends (absent for a ban until lifted). */
-      until?: number;
+      /** For `banned` / `timed_out`: when it ends (null for a ban until lifted). */
+      until?: number | null;
     }
   | { op: "pong" }
   | { op: "reconnect"; reason: string; retryAfterMs: number }

@@ -10,8 +10,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly retryAfterMs?: number,
-    /** For `banned` / `timed_out`: when the sanction ends (absent: until lifted). */
-    readonly until?: number,
+    /** For `banned` / `timed_out`: when the sanction ends; null for a ban until lifted. */
+    readonly until?: number | null,
   ) {
     super(message);
     this.name = "AppError";

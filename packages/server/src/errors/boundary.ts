@@ -17,7 +17,7 @@ export interface ClientError {
   message: string;
   status: number;
   retryAfterMs?: number;
-  until?: number;
+  until?: number | null;
 }
 
 /** What the boundary needs of a logger (pino's, or a Fastify request's). */

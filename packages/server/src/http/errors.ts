@@ -15,7 +15,7 @@ export function sendError(
   code: ErrorCode,
   message: string,
   retryAfterMs?: number,
-  until?: number,
+  until?: number | null,
 ): FastifyReply {
   const body: ErrorBody = { error: { code, message } };
   if (until !== undefined) body.error.until = until;

@@ -47,7 +47,7 @@ describe("guests check", () => {
     const settings = { guestsAllowed: false };
     expect(guestsCheck.run(testDraft({ user: guest, settings }))).toMatchObject({
       kind: "reject",
-      error: { code: "forbidden" },
+      error: { code: "mode_restricted" },
     });
     expect(guestsCheck.run(testDraft({ user: guest, settings, roles: [[guest.id, "vip"]] }))).toEqual({ kind: "pass" });
     expect(guestsCheck.run(testDraft({ settings }))).toEqual({ kind: "pass" });

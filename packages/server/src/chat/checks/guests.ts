@@ -1,5 +1,5 @@
-/** Guests chat only where the channel allows them; VIPs and above always may. */
-import { forbidden } from "../../errors.js";
+/** Guests chat only where the channel allows them (else `mode_restricted`); VIPs and above always may. */
+import { AppError } from "../../errors.js";
 import { hasRole } from "../permissions.js";
 import { type Check, PASS, reject } from "../pipeline.js";
 
@@ -9,6 +9,6 @@ export const guestsCheck: Check = {
     if (!author.user.isGuest || channel.record.settings.guestsAllowed || hasRole(channel, author.user, "vip")) {
       return PASS;
     }
-    return reject(forbidden("guests cannot chat in this channel"));
+    return reject(new AppError("mode_restricted", "guests cannot chat in this channel: sign up to chat"));
   },
 };

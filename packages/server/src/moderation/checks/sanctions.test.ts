@@ -21,9 +21,9 @@ describe("sanctions check", () => {
     expect(sanctionsCheck.run(testDraft({ sanctions: [[user.id, sanction("ban", null)]] }))).toEqual({ kind: "pass" });
   });
 
-  it("refuses a banned user with `banned` and no until", () => {
+  it("refuses a banned user with `banned` and until null", () => {
     const verdict = sanctionsCheck.run(testDraft({ user, sanctions: [[user.id, sanction("ban", null)]] }));
-    expect(verdict).toMatchObject({ kind: "reject", error: { code: "banned", until: undefined } });
+    expect(verdict).toMatchObject({ kind: "reject", error: { code: "banned", until: null } });
   });
 
   it("refuses a timed-out user with `timed_out`, until and the wait; lets them back once it ran out", () => {

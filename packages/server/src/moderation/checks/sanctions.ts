@@ -1,5 +1,5 @@
 /**
- * A banned or timed-out user cannot post: `banned` / `timed_out` with `until` (absent for a
+ * A banned or timed-out user cannot post: `banned` / `timed_out` with `until` (null for a
  * ban until lifted). The channel state carries the standing sanctions on every node; it is
  * reloaded on the sanction's own log event and on `channel_changed`, so a ban holds
  * everywhere from the moment it is imposed.
@@ -14,7 +14,7 @@ export const sanctionsCheck: Check = {
     const sanction = channel.sanctions.get(author.user.id);
     if (!sanction || (sanction.until !== null && sanction.until <= receivedAt)) return PASS;
     if (sanction.kind === "ban") {
-      return reject(new AppError("banned", "you are banned from this channel", undefined, sanction.until ?? undefined));
+      return reject(new AppError("banned", "you are banned from this channel", undefined, sanction.until));
     }
     const until = sanction.until ?? receivedAt;
     return reject(
