@@ -1,3 +1,4 @@
+export * from "./emotes.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./frames.js";

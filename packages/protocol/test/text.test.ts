@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { codePointLength, extractMentions, LIMITS, normalizeMessageText } from "../src/index.js";
+import { codePointLength, extractMentions, isEmoteOnly, LIMITS, normalizeMessageText } from "../src/index.js";
 
 const ok = (input: string): string => {
   const r = normalizeMessageText(input);
@@ -107,5 +107,19 @@ describe("normalizeMessageText", () => {
 describe("extractMentions", () => {
   it("finds @names, lower-cased and unique, not e-mail addresses", () => {
     expect(extractMentions("hi @Alice and @bob_1, @alice again; me@example.com")).toEqual(["alice", "bob_1"]);
+  });
+});
+
+describe("emote-only text", () => {
+  it("accepts known emotes and emoji, refuses words and digits", () => {
+    expect(isEmoteOnly("KEKW KEKW 🎉")).toBe(true);
+    expect(isEmoteOnly("👍🏽 PogChamp")).toBe(true);
+    expect(isEmoteOnly("👨‍👩‍👧")).toBe(true);
+    expect(isEmoteOnly("KEKW that was funny")).toBe(false);
+    expect(isEmoteOnly("kekw")).toBe(false);
+    expect(isEmoteOnly("123")).toBe(false);
+    expect(isEmoteOnly("#")).toBe(false);
+    expect(isEmoteOnly("")).toBe(false);
+    expect(isEmoteOnly("catJAM", new Set(["catJAM"]))).toBe(true);
   });
 });

@@ -72,6 +72,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const metrics = new Metrics();
   const rules: LimiterRules = {
     message: { points: config.limits.messagesPerWindow, durationSec: config.limits.messageWindowSec },
+    message_privileged: {
+      points: config.limits.privilegedMessagesPerWindow,
+      durationSec: config.limits.messageWindowSec,
+    },
     auth: { points: config.limits.authPerMinute, durationSec: 60 },
   };
   const adapters = await openAdapters(config, rules, log0, metrics);

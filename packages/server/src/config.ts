@@ -71,6 +71,8 @@ export interface Config {
     recentWindow: number;
     /** Chat messages per user per window (not for admins and bots). */
     messagesPerWindow: number;
+    /** The same for a channel's moderators and owner. */
+    privilegedMessagesPerWindow: number;
     messageWindowSec: number;
     /** Register / login / guest attempts per IP per minute. */
     authPerMinute: number;
@@ -210,6 +212,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxReplayEvents: int("MAX_REPLAY_EVENTS", LIMITS.maxReplayEvents, 1, 1_000_000),
       recentWindow: int("RECENT_WINDOW", 1000, 0, 1_000_000),
       messagesPerWindow: int("MESSAGES_PER_WINDOW", 20, 1, 1_000_000),
+      privilegedMessagesPerWindow: int("PRIVILEGED_MESSAGES_PER_WINDOW", 100, 1, 1_000_000),
       messageWindowSec: int("MESSAGE_WINDOW_SEC", 30, 1, 3600),
       authPerMinute: int("AUTH_PER_MINUTE", 30, 1, 1_000_000),
     },

@@ -12,7 +12,14 @@
 import { ROLES, type Role } from "@chorus/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
-import { allowed, MIN_ROLE, MOD_ACTIONS, type ModAction, outranks } from "../src/moderation/permissions.js";
+import {
+  allowed,
+  MIN_ROLE,
+  MOD_ACTIONS,
+  type ModAction,
+  ON_A_PERSON,
+  outranks,
+} from "../src/moderation/permissions.js";
 import { startTestServer, type TestServer } from "./harness.js";
 import {
   type ApiResponse,
@@ -28,11 +35,6 @@ import {
 
 // ---- the cases, from the table ------------------------------------------------------------
 
-/**
- * Actions that name a person and so also need rank over them. The table keeps this set
- * private; deleting a message is not in it (any moderator may delete anyone's message).
- */
-const ON_A_PERSON: ReadonlySet<ModAction> = new Set(["timeout", "ban", "unban", "set_role"]);
 /** Actions whose case needs someone: a person to act on, or the author of the message. */
 const WITH_TARGET: ReadonlySet<ModAction> = new Set([...ON_A_PERSON, "delete_message"]);
 

@@ -148,6 +148,8 @@ describe("channel moderation", () => {
     }
     await new Promise((r) => setTimeout(r, Math.max(0, until - Date.now()) + 50));
     expect((await postMessage(url(), target, channel, "back")).status).toBe(201);
+    // Nothing is standing any more, so there is nothing to lift.
+    expect((await lift(mod, target.user.username)).status).toBe(404);
     expect((await modlog(mod, `?target=${target.user.username}`))[0]).toMatchObject({
       action: "timeout",
       details: { durationSec: 2 },

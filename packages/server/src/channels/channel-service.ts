@@ -63,6 +63,19 @@ export class ChannelService {
     this.cache.onChanged(listener);
   }
 
+  /** Follows the channel (keeping the first follow time: followers-only mode counts from it). */
+  async follow(ctx: AuthContext, name: string): Promise<{ following: true; since: number }> {
+    await this.cache.state(name);
+    if (ctx.user.isGuest) throw forbidden("guests cannot follow channels: sign up first");
+    await this.store.follows.follow(name, ctx.user.id, Date.now());
+    return { following: true, since: (await this.store.follows.since(name, ctx.user.id)) ?? Date.now() };
+  }
+
+  async unfollow(ctx: AuthContext, name: string): Promise<void> {
+    await this.cache.state(name);
+    await this.store.follows.unfollow(name, ctx.user.id);
+  }
+
   /** Tells the other nodes (through the bus) that this node changed the channel. */
   announceChange(name: string): void {
     this.cache.changed(name);

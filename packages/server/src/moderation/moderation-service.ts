@@ -87,7 +87,10 @@ export class ModerationService {
 
   async lift(ctx: AuthContext, channel: string, username: string): Promise<void> {
     const { target } = await this.prepare(ctx, channel, "unban", username);
-    if (!(await this.store.sanctions.remove(channel, target.id))) throw notFound("ban or timeout");
+    // A timeout that ran out is no longer standing: nothing to lift (its row is tidied away).
+    const standing = (await this.store.sanctions.active(channel, Date.now())).some((s) => s.userId === target.id);
+    const removed = await this.store.sanctions.remove(channel, target.id);
+    if (!standing || !removed) throw notFound("ban or timeout");
     await this.log.append(channel, { type: "user_unbanned", at: Date.now(), data: { username: target.username } });
     await this.record(ctx, channel, "unban", target, null, {});
     await this.channels.invalidate(channel);

@@ -35,7 +35,7 @@ export const MIN_ROLE: Readonly<Record<ModAction, Role>> = {
 };
 
 /** Actions aimed at a person, which need rank over them. */
-const ON_A_PERSON: ReadonlySet<ModAction> = new Set(["timeout", "ban", "unban", "set_role"]);
+export const ON_A_PERSON: ReadonlySet<ModAction> = new Set(["timeout", "ban", "unban", "set_role"]);
 
 export function allowed(role: Role, isAdmin: boolean, action: ModAction): boolean {
   return isAdmin || ROLE_RANK[role] >= ROLE_RANK[MIN_ROLE[action]];

@@ -151,6 +151,14 @@ export interface SanctionStore {
   active(channel: string, now: number): Promise<SanctionRecord[]>;
 }
 
+export interface FollowStore {
+  /** Starts following at `at`; following again keeps the first time (the follow age counts from it). */
+  follow(channel: string, userId: string, at: number): Promise<void>;
+  unfollow(channel: string, userId: string): Promise<void>;
+  /** When the user started following the channel, or null. */
+  since(channel: string, userId: string): Promise<number | null>;
+}
+
 /** One line of a channel's audit log: who did what to whom, when and why. */
 export interface ModlogEntry {
   id: string;
@@ -194,6 +202,7 @@ export interface Store {
   readonly events: EventStore;
   readonly sanctions: SanctionStore;
   readonly modlog: ModlogStore;
+  readonly follows: FollowStore;
   readonly secrets: SecretStore;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;

@@ -135,6 +135,13 @@ const migrations: Record<string, Migration> = {
         .addColumn("details", "jsonb", (c) => c.notNull())
         .execute();
       await sql`create index modlog_channel_at on modlog (channel, at desc)`.execute(db);
+      await db.schema
+        .createTable("follows")
+        .addColumn("channel", "text", (c) => c.notNull().references("channels.name").onDelete("cascade"))
+        .addColumn("user_id", "text", (c) => c.notNull())
+        .addColumn("at", "int8", (c) => c.notNull())
+        .addPrimaryKeyConstraint("follows_pk", ["channel", "user_id"])
+        .execute();
     },
   },
 };

@@ -46,6 +46,11 @@ export interface Database {
     by_username: string;
     at: Int8;
   };
+  follows: {
+    channel: string;
+    user_id: string;
+    at: Int8;
+  };
   modlog: {
     id: string;
     channel: string;

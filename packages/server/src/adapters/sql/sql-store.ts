@@ -7,6 +7,7 @@ import type {
   BroadcastStore,
   ChannelStore,
   EventStore,
+  FollowStore,
   ModlogStore,
   SanctionStore,
   SecretStore,
@@ -17,6 +18,7 @@ import type {
 import { SqlBroadcasts } from "./broadcasts.js";
 import { SqlChannels } from "./channels.js";
 import { SqlEvents } from "./events.js";
+import { SqlFollows } from "./follows.js";
 import { SqlModlog } from "./modlog.js";
 import { SqlSanctions } from "./sanctions.js";
 import type { Database } from "./schema.js";
@@ -33,6 +35,7 @@ export class SqlStore implements Store {
   readonly events: EventStore;
   readonly sanctions: SanctionStore;
   readonly modlog: ModlogStore;
+  readonly follows: FollowStore;
   readonly secrets: SecretStore;
 
   /** @param walSync the embedded database's WAL syncing (wal-sync.ts); null for PostgreSQL, which syncs itself. */
@@ -47,6 +50,7 @@ export class SqlStore implements Store {
     this.events = new SqlEvents(db, walSync);
     this.sanctions = new SqlSanctions(db);
     this.modlog = new SqlModlog(db);
+    this.follows = new SqlFollows(db);
     this.secrets = new SqlSecrets(db);
   }
 

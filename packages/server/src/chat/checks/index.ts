@@ -1,10 +1,15 @@
 /**
  * The checks every message passes, in order: validation (cheap, no I/O) → retry lookup →
- * policy (sanctions, chat modes, limits, filters as moderation adds them) → the reply
- * parent (a store read, last so that rejected messages never cost one).
+ * sanctions → chat modes → rate limit → the reply parent (a store read) → unique chat and
+ * slow mode (which spend a turn, so only for a message nothing else refuses).
  */
 
+import { emoteOnlyCheck } from "../../moderation/checks/emote-only.js";
+import { followersOnlyCheck } from "../../moderation/checks/followers-only.js";
 import { sanctionsCheck } from "../../moderation/checks/sanctions.js";
+import { slowModeCheck } from "../../moderation/checks/slow-mode.js";
+import { subscribersOnlyCheck } from "../../moderation/checks/subscribers-only.js";
+import { uniqueChatCheck } from "../../moderation/checks/unique-chat.js";
 import type { Limiter } from "../../ports/limiter.js";
 import type { ChannelLog } from "../../ports/log.js";
 import type { Store } from "../../ports/store.js";
@@ -23,7 +28,14 @@ export function defaultChecks(deps: { log: ChannelLog; limiter: Limiter; store: 
     retryCheck(deps.log),
     sanctionsCheck,
     guestsCheck,
+    subscribersOnlyCheck,
+    emoteOnlyCheck,
+    followersOnlyCheck(deps.store),
+    // The rate limit counts attempts (it protects the store read below from a flood).
     rateLimitCheck(deps.limiter),
     replyParentCheck(deps.store),
+    // Last: a message refused above must not spend the sender's unique-chat or slow-mode turn.
+    uniqueChatCheck(deps.limiter),
+    slowModeCheck(deps.limiter),
   ];
 }

@@ -1,4 +1,9 @@
-/** The per-user message limit (`MESSAGES_PER_WINDOW` per `MESSAGE_WINDOW_SEC`); exempt authors skip it. */
+/**
+ * The per-user message limit: viewers `MESSAGES_PER_WINDOW`, moderators and the owner
+ * `PRIVILEGED_MESSAGES_PER_WINDOW`, per `MESSAGE_WINDOW_SEC`, across nodes; exempt authors
+ * (admins, bots) skip it.
+ */
+import { ROLE_RANK } from "@chorus/protocol";
 import { AppError } from "../../errors.js";
 import type { Limiter } from "../../ports/limiter.js";
 import { type Check, PASS, reject } from "../pipeline.js";
@@ -8,7 +13,8 @@ export function rateLimitCheck(limiter: Limiter): Check {
     name: "rate_limit",
     async run({ author }) {
       if (author.exempt) return PASS;
-      const decision = await limiter.consume("message", author.user.id);
+      const rule = ROLE_RANK[author.role] >= ROLE_RANK.moderator ? "message_privileged" : "message";
+      const decision = await limiter.consume(rule, author.user.id);
       if (decision.allowed) return PASS;
       return reject(new AppError("rate_limited", "you are sending messages too quickly", decision.retryAfterMs));
     },

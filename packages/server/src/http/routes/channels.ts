@@ -50,6 +50,25 @@ export function channelRoutes(app: App, s: Services): void {
     },
   );
 
+  app.post(
+    "/api/channels/:name/follow",
+    { schema: { tags, summary: "follow the channel", params: ChannelParams } },
+    async (request) => {
+      const ctx = await s.httpAuth.required(request);
+      return s.channels.follow(ctx, channelName(request.params.name));
+    },
+  );
+
+  app.delete(
+    "/api/channels/:name/follow",
+    { schema: { tags, summary: "unfollow the channel", params: ChannelParams } },
+    async (request, reply) => {
+      const ctx = await s.httpAuth.required(request);
+      await s.channels.unfollow(ctx, channelName(request.params.name));
+      return reply.status(204).send();
+    },
+  );
+
   app.delete("/api/channels/:name", { schema: { tags, params: ChannelParams } }, async (request, reply) => {
     const ctx = await s.httpAuth.required(request);
     await s.channels.remove(ctx, channelName(request.params.name));
