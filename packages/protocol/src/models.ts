@@ -23,6 +23,30 @@ export type Role = (typeof ROLES)[number];
 /** Higher number = more rights. */
 export const ROLE_RANK: Record<Role, number> = { owner: 4, moderator: 3, vip: 2, subscriber: 1, viewer: 0 };
 
+/**
+ * A blocked term and what happens to a message that contains it: `mask` publishes it with the
+ * term replaced by `***`, `hold` keeps it for moderators to review, `reject` refuses it (400
+ * `blocked_term`). `*` at either end of the term matches any continuation of the word.
+ */
+export const BlockedTermAction = Type.Union([Type.Literal("mask"), Type.Literal("hold"), Type.Literal("reject")]);
+export type BlockedTermAction = Static<typeof BlockedTermAction>;
+export const BlockedTerm = Type.Object({
+  term: SafeString({ minLength: 1, maxLength: 100 }),
+  action: BlockedTermAction,
+});
+export type BlockedTerm = Static<typeof BlockedTerm>;
+
+/** Stored or sent terms, strings included (a plain string means `reject`), as the canonical list. */
+export function toBlockedTerms(raw: ReadonlyArray<string | BlockedTerm>): BlockedTerm[] {
+  const byTerm = new Map<string, BlockedTerm>();
+  for (const item of raw) {
+    const { term, action } = typeof item === "string" ? { term: item, action: "reject" as const } : item;
+    const key = term.normalize("NFKC").trim().toLowerCase();
+    if (key.length > 0) byTerm.set(key, { term: key, action });
+  }
+  return [...byTerm.values()];
+}
+
 export const ChannelSettings = Type.Object({
   slowModeSec: Type.Integer({ minimum: 0, maximum: 21600 }),
   followersOnlyMin: Type.Union([Type.Integer({ minimum: 0, maximum: 129600 }), Type.Null()]),
@@ -30,7 +54,7 @@ export const ChannelSettings = Type.Object({
   emoteOnly: Type.Boolean(),
   uniqueChat: Type.Boolean(),
   guestsAllowed: Type.Boolean(),
-  blockedTerms: Type.Array(SafeString({ minLength: 1, maxLength: 100 }), { maxItems: LIMITS.blockedTermsMax }),
+  blockedTerms: Type.Array(BlockedTerm, { maxItems: LIMITS.blockedTermsMax }),
   autoModLevel: Type.Integer({ minimum: 0, maximum: 4 }),
 });
 export type ChannelSettings = Static<typeof ChannelSettings>;

@@ -17,7 +17,7 @@ import type { ChannelLog } from "../ports/log.js";
 import type { Presence } from "../ports/presence.js";
 import type { ChannelRecord, Store } from "../ports/store.js";
 import type { ChannelCache, ChannelState } from "./channel-cache.js";
-import { cleanTitle, normalizeSettings } from "./fields.js";
+import { cleanTitle, normalizeSettings, type SettingsInput } from "./fields.js";
 import { toPublicChannel } from "./public-view.js";
 
 export type { ChannelState };
@@ -33,7 +33,7 @@ const CHAT_MODE_KEYS: ReadonlySet<keyof ChannelSettings> = new Set([
 
 export interface ChannelPatch {
   title?: string | undefined;
-  settings?: Partial<ChannelSettings> | undefined;
+  settings?: Partial<SettingsInput> | undefined;
 }
 
 export class ChannelService {

@@ -1,5 +1,5 @@
 /** Checks and clean-ups of the fields an owner sets on a channel or a broadcast. */
-import { type ChannelSettings, LIMITS } from "@chorus/protocol";
+import { type BlockedTerm, type ChannelSettings, LIMITS, toBlockedTerms } from "@chorus/protocol";
 import { invalid } from "../errors.js";
 
 /** NFC, no control or bidi-override characters, trimmed; undefined when empty or too long. */
@@ -26,8 +26,12 @@ export function checkVideoUrl(raw: string | null): string | null {
   return url.toString();
 }
 
-/** Blocked terms trimmed, lower-cased and de-duplicated. */
-export function normalizeSettings(s: ChannelSettings): ChannelSettings {
-  const terms = [...new Set(s.blockedTerms.map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0))];
-  return { ...s, blockedTerms: terms };
+/** Settings as a PATCH may send them: a blocked term may be a plain string (`reject`). */
+export type SettingsInput = Omit<ChannelSettings, "blockedTerms"> & {
+  blockedTerms: ReadonlyArray<string | BlockedTerm>;
+};
+
+/** Blocked terms trimmed, lower-cased, de-duplicated (the last action given wins), as objects. */
+export function normalizeSettings(s: SettingsInput): ChannelSettings {
+  return { ...s, blockedTerms: toBlockedTerms(s.blockedTerms) };
 }

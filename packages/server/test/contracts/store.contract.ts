@@ -50,12 +50,12 @@ export function storeContract(
       expect(record?.ownerId).toBe(user.id);
       await store.channels.update(channel, {
         title: "New",
-        settings: { ...record!.settings, slowModeSec: 30, blockedTerms: ["x"] },
+        settings: { ...record!.settings, slowModeSec: 30, blockedTerms: [{ term: "x", action: "mask" }] },
       });
       const updated = await store.channels.byName(channel);
       expect(updated?.title).toBe("New");
       expect(updated?.settings.slowModeSec).toBe(30);
-      expect(updated?.settings.blockedTerms).toEqual(["x"]);
+      expect(updated?.settings.blockedTerms).toEqual([{ term: "x", action: "mask" }]);
       const mod = userRecord();
       await store.users.create(mod);
       await store.channels.setRole(channel, mod.id, "moderator");

@@ -1,5 +1,11 @@
 /** Channels, their settings and the roles users hold in them. */
-import { type ChannelSettings, DEFAULT_CHANNEL_SETTINGS, type Role } from "@chorus/protocol";
+import {
+  type BlockedTerm,
+  type ChannelSettings,
+  DEFAULT_CHANNEL_SETTINGS,
+  type Role,
+  toBlockedTerms,
+} from "@chorus/protocol";
 import { type Kysely, sql } from "kysely";
 import type { ChannelRecord, ChannelStore } from "../../ports/store.js";
 import { type Int8, isRole, jsonb, num, parseJson } from "./rows.js";
@@ -97,9 +103,18 @@ function toChannel(row: Database["channels"]): ChannelRecord {
     name: row.name,
     title: row.title,
     ownerId: row.owner_id,
-    settings: { ...DEFAULT_CHANNEL_SETTINGS, ...parseJson<Partial<ChannelSettings>>(row.settings) },
+    settings: storedSettings(
+      parseJson<Partial<ChannelSettings> & { blockedTerms?: Array<string | BlockedTerm> }>(row.settings),
+    ),
     videoUrl: row.video_url,
     liveBroadcastId: row.live_broadcast_id,
     createdAt: num(row.created_at),
   };
+}
+
+/** Settings as stored, defaults filled in; rows from before blocked-term actions hold plain strings. */
+function storedSettings(
+  raw: Partial<ChannelSettings> & { blockedTerms?: Array<string | BlockedTerm> },
+): ChannelSettings {
+  return { ...DEFAULT_CHANNEL_SETTINGS, ...raw, blockedTerms: toBlockedTerms(raw.blockedTerms ?? []) };
 }

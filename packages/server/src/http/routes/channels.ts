@@ -1,10 +1,19 @@
-import { ChannelSettings, SafeString } from "@chorus/protocol";
+import { BlockedTerm, ChannelSettings, LIMITS, SafeString } from "@chorus/protocol";
 import { Type } from "@sinclair/typebox";
 import { ChannelItemParams, ChannelParams, channelName, HistoryQuery, LiveBody, Title } from "../schemas.js";
 import type { App, Services } from "../services.js";
 
-// Any subset of the settings, each validated by the one schema in the protocol package.
-const SettingsPatch = Type.Partial(ChannelSettings, { additionalProperties: false });
+// Any subset of the settings, each validated by the one schema in the protocol package; a
+// blocked term may also be a plain string (meaning `reject`).
+const SettingsPatch = Type.Partial(
+  Type.Object({
+    ...ChannelSettings.properties,
+    blockedTerms: Type.Array(Type.Union([BlockedTerm.properties.term, BlockedTerm]), {
+      maxItems: LIMITS.blockedTermsMax,
+    }),
+  }),
+  { additionalProperties: false },
+);
 
 export function channelRoutes(app: App, s: Services): void {
   const tags = ["channels"];
