@@ -11,6 +11,8 @@ export interface ChorusErrorInit {
   status?: number;
   /** How long the server asked the caller to wait (`rate_limited`, `slow_mode`). */
   retryAfterMs?: number;
+  /** `banned` / `timed_out`: when the sanction ends (ms since the epoch), null for a ban until lifted. */
+  until?: number | null;
   cause?: unknown;
 }
 
@@ -19,12 +21,14 @@ export class ChorusError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly retryAfterMs?: number;
+  readonly until?: number | null;
 
   constructor(code: ErrorCode, message: string, init: ChorusErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
     this.code = code;
     this.status = init.status ?? ERROR_STATUS[code];
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    if (init.until !== undefined) this.until = init.until;
   }
 }
 
@@ -69,16 +73,33 @@ export function errorFromResponse(status: number, body: unknown, retryAfterHeade
     const seconds = Number(retryAfterHeader);
     if (Number.isFinite(seconds) && seconds >= 0) retryAfterMs = seconds * 1000;
   }
-  return new ChorusError(code, message, retryAfterMs === undefined ? { status } : { status, retryAfterMs });
+  const init: ChorusErrorInit = { status };
+  if (retryAfterMs !== undefined) init.retryAfterMs = retryAfterMs;
+  const until = readUntil(error?.["until"]);
+  if (until !== undefined) init.until = until;
+  return new ChorusError(code, message, init);
 }
 
 /** Builds the error for an `{op:"error"}` frame. */
-export function errorFromFrame(frame: { code: unknown; message: unknown; retryAfterMs?: unknown }): ChorusError {
+export function errorFromFrame(frame: {
+  code: unknown;
+  message: unknown;
+  retryAfterMs?: unknown;
+  until?: unknown;
+}): ChorusError {
   const code = isErrorCode(frame.code) ? frame.code : "internal";
   const message = typeof frame.message === "string" ? frame.message : String(frame.code);
-  return typeof frame.retryAfterMs === "number"
-    ? new ChorusError(code, message, { retryAfterMs: frame.retryAfterMs })
-    : new ChorusError(code, message);
+  const init: ChorusErrorInit = {};
+  if (typeof frame.retryAfterMs === "number") init.retryAfterMs = frame.retryAfterMs;
+  const until = readUntil(frame.until);
+  if (until !== undefined) init.until = until;
+  return new ChorusError(code, message, init);
+}
+
+/** `until` as the server sends it: ms since the epoch, or null for a ban that lasts until lifted. */
+function readUntil(value: unknown): number | null | undefined {
+  if (value === null) return null;
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -115,13 +115,19 @@ export type {
   SubscribeOptions,
 } from "./realtime.js";
 export type {
+  AssignableRole,
   AuthResult,
+  ChannelBan,
   FetchLike,
   HistoryQuery,
+  ModlogAction,
+  ModlogEntry,
+  ModlogQuery,
   PostMessageOptions,
   PostMessageResult,
   ResponseLike,
   RestOptions,
+  SanctionOptions,
 } from "./rest.js";
-export { RestClient } from "./rest.js";
+export { MODLOG_ACTIONS, RestClient } from "./rest.js";
 export type { WebSocketConstructor, WebSocketLike } from "./socket.js";

@@ -4,7 +4,7 @@
  * The bearer token lives here: register, login and guest store the token they receive, and
  * logout forgets it.
  */
-import type { Channel, Message, User } from "@chorus/protocol";
+import type { Channel, Message, Role, User } from "@chorus/protocol";
 import { ChorusError, errorFromResponse, localError } from "./errors.js";
 
 /** The part of a `fetch` Response the SDK reads. */
@@ -53,6 +53,49 @@ export interface PostMessageOptions {
 
 /** 201/200 carry the stored message; 202 means moderation holds it for review. */
 export type PostMessageResult = { held: false; message: Message } | { held: true; id: string };
+
+/** A standing ban or timeout of a channel (`GET /api/channels/:name/bans`). */
+export interface ChannelBan {
+  username: string;
+  kind: "ban" | "timeout";
+  /** When a timeout ends (ms since the epoch); null for a ban, which lasts until lifted. */
+  until: number | null;
+  reason: string | null;
+  /** Username of the moderator who imposed it. */
+  by: string;
+  at: number;
+}
+
+export interface SanctionOptions {
+  reason?: string;
+}
+
+/** One line of a channel's moderation audit log, newest first. */
+export interface ModlogEntry {
+  id: string;
+  at: number;
+  actor: string;
+  action: ModlogAction | (string & {});
+  target: string | null;
+  reason: string | null;
+  details: Record<string, unknown>;
+}
+
+export const MODLOG_ACTIONS = ["ban", "timeout", "unban", "clear_chat", "delete_message", "set_role"] as const;
+export type ModlogAction = (typeof MODLOG_ACTIONS)[number];
+
+export interface ModlogQuery {
+  action?: string;
+  /** Entries about this username. */
+  target?: string;
+  /** Entries older than this (ms since the epoch): the next page. */
+  before?: number;
+  /** At most 200. @default 50 (server side) */
+  limit?: number;
+}
+
+/** The roles an owner can hand out; `viewer` removes the user's role. */
+export type AssignableRole = Exclude<Role, "owner">;
 
 type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
@@ -151,6 +194,66 @@ export class RestClient {
 
   async deleteMessage(channel: string, id: string): Promise<void> {
     await this.request<undefined>("DELETE", `/api/channels/${enc(channel)}/messages/${enc(id)}`);
+  }
+
+  // ---- moderation ------------------------------------------------------------------------
+
+  /** Times `username` out for `durationSec` seconds (1 s – two weeks). */
+  async timeout(
+    channel: string,
+    username: string,
+    durationSec: number,
+    options: SanctionOptions = {},
+  ): Promise<ChannelBan> {
+    return this.sanction(channel, { username, durationSec, ...options });
+  }
+
+  /** Bans `username` from the channel until lifted. */
+  async ban(channel: string, username: string, options: SanctionOptions = {}): Promise<ChannelBan> {
+    return this.sanction(channel, { username, ...options });
+  }
+
+  /** Lifts a ban or a timeout. */
+  async unban(channel: string, username: string): Promise<void> {
+    await this.request<undefined>("DELETE", `/api/channels/${enc(channel)}/bans/${enc(username)}`);
+  }
+
+  /** Standing bans and running timeouts, newest first (moderators and up; others get `forbidden`). */
+  async listBans(channel: string): Promise<ChannelBan[]> {
+    return (await this.request<{ bans: ChannelBan[] }>("GET", `/api/channels/${enc(channel)}/bans`)).bans;
+  }
+
+  /** Hides the chat so far, for everyone. */
+  async clearChat(channel: string): Promise<void> {
+    await this.request<undefined>("POST", `/api/channels/${enc(channel)}/clear`);
+  }
+
+  /** Gives `username` a channel role (the owner or an admin only). */
+  async setRole(
+    channel: string,
+    username: string,
+    role: AssignableRole,
+  ): Promise<{ username: string; role: AssignableRole }> {
+    return this.request("PUT", `/api/channels/${enc(channel)}/roles/${enc(username)}`, { role });
+  }
+
+  /** A page of the moderation log, newest first. */
+  async modlog(channel: string, query: ModlogQuery = {}): Promise<ModlogEntry[]> {
+    const params = new URLSearchParams();
+    if (query.action !== undefined && query.action !== "") params.set("action", query.action);
+    if (query.target !== undefined && query.target !== "") params.set("target", query.target);
+    if (query.before !== undefined) params.set("before", String(query.before));
+    if (query.limit !== undefined) params.set("limit", String(query.limit));
+    const qs = params.toString();
+    const path = `/api/channels/${enc(channel)}/modlog${qs ? `?${qs}` : ""}`;
+    return (await this.request<{ entries: ModlogEntry[] }>("GET", path)).entries;
+  }
+
+  private async sanction(
+    channel: string,
+    body: { username: string; durationSec?: number; reason?: string },
+  ): Promise<ChannelBan> {
+    return (await this.request<{ ban: ChannelBan }>("POST", `/api/channels/${enc(channel)}/bans`, body)).ban;
   }
 
   // ---- transport -------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ChorusError, errorFromResponse } from "../src/errors.js";
+import { ChorusError, errorFromFrame, errorFromResponse } from "../src/errors.js";
 import { type FetchLike, RestClient } from "../src/rest.js";
 import { websocketUrl } from "../src/socket.js";
 import { message } from "./helpers.js";
@@ -105,6 +105,71 @@ describe("RestClient", () => {
     const error = await rest.postMessage("main", "x").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChorusError);
     expect(error).toMatchObject({ code: "slow_mode", status: 429, retryAfterMs: 2500, message: "wait" });
+  });
+
+  it("calls the moderation endpoints with their paths, bodies and queries", async () => {
+    const ban = { username: "bob", kind: "timeout", until: 2_000, reason: "spam", by: "mod", at: 1_000 };
+    const entry = { id: "e1", at: 5, actor: "mod", action: "ban", target: "bob", reason: null, details: {} };
+    const { fetch, calls } = fakeFetch((call) => {
+      if (call.url.endsWith("/bans") && call.method === "POST") return { status: 201, body: { ban } };
+      if (call.url.endsWith("/bans")) return { status: 200, body: { bans: [ban] } };
+      if (call.url.includes("/modlog")) return { status: 200, body: { entries: [entry] } };
+      if (call.url.includes("/roles/")) return { status: 200, body: { username: "bob", role: "moderator" } };
+      return { status: 204 };
+    });
+    const rest = new RestClient({ baseUrl: "http://chat.test", fetch });
+    expect(await rest.timeout("main", "bob", 600, { reason: "spam" })).toEqual(ban);
+    await rest.ban("main", "b/ob");
+    await rest.unban("main", "bob");
+    expect(await rest.listBans("main")).toEqual([ban]);
+    await rest.clearChat("main");
+    expect(await rest.setRole("main", "bob", "moderator")).toEqual({ username: "bob", role: "moderator" });
+    expect(await rest.modlog("main", { action: "ban", target: "bob", before: 99, limit: 20 })).toEqual([entry]);
+    await rest.modlog("main", { action: "", target: "" });
+    expect(calls.map((c) => `${c.method} ${c.url.replace("http://chat.test", "")}`)).toEqual([
+      "POST /api/channels/main/bans",
+      "POST /api/channels/main/bans",
+      "DELETE /api/channels/main/bans/bob",
+      "GET /api/channels/main/bans",
+      "POST /api/channels/main/clear",
+      "PUT /api/channels/main/roles/bob",
+      "GET /api/channels/main/modlog?action=ban&target=bob&before=99&limit=20",
+      "GET /api/channels/main/modlog",
+    ]);
+    expect(calls.map((c) => c.body)).toEqual([
+      { username: "bob", durationSec: 600, reason: "spam" },
+      { username: "b/ob" },
+      undefined,
+      undefined,
+      undefined,
+      { role: "moderator" },
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it("carries until on banned and timed_out refusals", async () => {
+    let body: unknown = { error: { code: "timed_out", message: "timed out", until: 123_456, retryAfterMs: 9_000 } };
+    const { fetch } = fakeFetch(() => ({ status: 403, body }));
+    const rest = new RestClient({ baseUrl: "http://chat.test", fetch });
+    await expect(rest.postMessage("main", "x")).rejects.toMatchObject({
+      code: "timed_out",
+      status: 403,
+      until: 123_456,
+      retryAfterMs: 9_000,
+    });
+    body = { error: { code: "banned", message: "banned", until: null } };
+    await expect(rest.postMessage("main", "x")).rejects.toMatchObject({ code: "banned", until: null });
+    body = { error: { code: "forbidden", message: "no" } };
+    const error = await rest.postMessage("main", "x").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChorusError);
+    expect(error instanceof ChorusError ? error.until : "not a ChorusError").toBeUndefined();
+    expect(errorFromFrame({ code: "timed_out", message: "m", until: 7, retryAfterMs: 1 })).toMatchObject({
+      code: "timed_out",
+      status: 403,
+      until: 7,
+    });
+    expect(errorFromFrame({ code: "banned", message: "m", until: null }).until).toBeNull();
   });
 
   it("maps a network failure to unavailable with status 0", async () => {
