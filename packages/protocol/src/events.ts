@@ -22,6 +22,10 @@ export interface EphemeralEventData {
   user_left: { username: string };
   viewer_count: { viewers: number; chatters: number };
   stats: Record<string, number>;
+  /** Moderators only: a message waits for review. */
+  message_held: { message: Message; reasons: string[] };
+  /** Moderators only: a held message was approved (and published) or denied. */
+  held_resolved: { id: string; approved: boolean; by: string };
 }
 
 export type LoggedEventType = keyof LoggedEventData;

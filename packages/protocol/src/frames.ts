@@ -52,6 +52,8 @@ export type ServerFrame =
   | { op: "subscribed"; channel: string; seq: number; recovered: boolean }
   | { op: "unsubscribed"; channel: string }
   | { op: "ack"; nonce: string; message: Message }
+  /** Moderation holds the message for review; it is published if a moderator approves it. */
+  | { op: "held"; nonce: string; id: string }
   | {
       op: "error";
       code: ErrorCode;

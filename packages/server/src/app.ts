@@ -32,6 +32,7 @@ import type { App, Services } from "./http/services.js";
 import { SESSION_COOKIE } from "./http/session-cookie.js";
 import { validatorCompiler } from "./http/validation.js";
 import { Metrics } from "./metrics.js";
+import { HeldQueue, type NotifyModerators } from "./moderation/held-queue.js";
 import { ModerationService } from "./moderation/moderation-service.js";
 import type { LimiterRules } from "./ports/limiter.js";
 import { Audiences } from "./realtime/audiences.js";
@@ -92,8 +93,14 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const channels = new ChannelService(store, log, presence, channelCache);
   const broadcasts = new BroadcastService(store, log, channelCache, presence);
   await channels.init();
-  const chat = new ChatService(store, log, channels, auth, limiter, metrics);
-  const moderation = new ModerationService(store, log, channels, chat);
+  // Moderator-only events reach every node's moderators through the bus (the hub is per node).
+  const notifyModerators: NotifyModerators = (channel, event) => {
+    bus
+      .publish({ type: "moderator_event", channel, event })
+      .catch((error: unknown) => log0.warn({ err: error }, "bus publish failed"));
+  };
+  const chat = new ChatService(store, log, channels, auth, limiter, metrics, new HeldQueue(store, notifyModerators));
+  const moderation = new ModerationService(store, log, channels, chat, notifyModerators);
   const hub = new Hub(metrics, { flushIntervalMs: config.flushIntervalMs });
   log.onEvents((channel, events) => hub.publish(channel, events));
   const tracker = new PresenceTracker(presence, hub, channels, log0, config.viewerCountIntervalMs);
@@ -116,7 +123,9 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       .catch((error: unknown) => log0.warn({ err: error }, "bus publish failed"));
   });
   bus.subscribe((message) => {
-    if (message.type === "session_revoked") {
+    if (message.type === "moderator_event") {
+      hub.publish(message.channel, [message.event], "moderators");
+    } else if (message.type === "session_revoked") {
       auth.forgetSession(message.sessionId);
       ws.revokeSession(message.sessionId);
       sse.revokeSession(message.sessionId);

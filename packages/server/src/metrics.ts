@@ -29,6 +29,11 @@ export class Metrics {
     help: "Chat messages accepted (durably logged)",
     registers: [this.registry],
   });
+  readonly messagesHeld = new Counter({
+    name: "chorus_messages_held_total",
+    help: "Chat messages moderation held for review",
+    registers: [this.registry],
+  });
   readonly eventsDelivered = new Counter({
     name: "chorus_events_delivered_total",
     help: "Events handed to subscriber connections (one per event per subscriber)",

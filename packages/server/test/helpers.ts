@@ -281,20 +281,20 @@ export class WsClient {
     return this.waitForOp("subscribed", (f) => f.channel === channel, mark);
   }
 
-  /** Sends over WebSocket and waits for the matching ack (or error). */
+  /** Sends over WebSocket and waits for the matching ack, held or error. */
   async sendMessage(
     channel: string,
     text: string,
     nonce = this.nextNonce(),
-  ): Promise<FrameOf<"ack"> | FrameOf<"error">> {
+  ): Promise<FrameOf<"ack"> | FrameOf<"error"> | FrameOf<"held">> {
     const mark = this.mark();
     this.send({ op: "send", channel, text, nonce });
     const frame = await this.waitFor(
-      (f) => (f.op === "ack" || f.op === "error") && f.nonce === nonce,
+      (f) => (f.op === "ack" || f.op === "error" || f.op === "held") && f.nonce === nonce,
       mark,
       `ack for ${nonce}`,
     );
-    return frame as FrameOf<"ack"> | FrameOf<"error">;
+    return frame as FrameOf<"ack"> | FrameOf<"error"> | FrameOf<"held">;
   }
 
   /** Logged `message` events of a channel received so far, in arrival order. */

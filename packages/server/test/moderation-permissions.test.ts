@@ -74,6 +74,7 @@ const SUCCESS: Record<ModAction, number> = {
   unban: 204,
   view_bans: 200,
   view_modlog: 200,
+  review_held: 200,
   set_role: 200,
 };
 
@@ -314,6 +315,11 @@ async function run(c: Case): Promise<ApiResponse<object>> {
     case "view_modlog": {
       const res = await api<{ entries: unknown[] }>(server.url, "GET", `${base}/modlog`, { token });
       if (res.status === 200) expect(Array.isArray(res.body.entries)).toBe(true);
+      return res;
+    }
+    case "review_held": {
+      const res = await api<{ held: unknown[] }>(server.url, "GET", `${base}/held`, { token });
+      if (res.status === 200) expect(Array.isArray(res.body.held)).toBe(true);
       return res;
     }
     case "set_role": {

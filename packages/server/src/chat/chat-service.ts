@@ -10,6 +10,7 @@ import type { ChannelState } from "../channels/channel-cache.js";
 import type { ChannelService } from "../channels/channel-service.js";
 import { AppError, forbidden, notFound } from "../errors.js";
 import type { Metrics } from "../metrics.js";
+import type { HeldQueue } from "../moderation/held-queue.js";
 import type { Limiter } from "../ports/limiter.js";
 import type { ChannelLog } from "../ports/log.js";
 import type { Store } from "../ports/store.js";
@@ -25,6 +26,8 @@ export interface PostResult {
   message: Message;
   /** True when the nonce was seen before: the original message is returned, nothing new is logged. */
   duplicate: boolean;
+  /** Set when moderation holds the message for review: its id in the queue (nothing is logged yet). */
+  heldId?: string;
 }
 
 export class ChatService {
@@ -37,6 +40,7 @@ export class ChatService {
     private readonly auth: AuthService,
     limiter: Limiter,
     private readonly metrics: Metrics,
+    private readonly held: HeldQueue,
     checks: readonly Check[] = defaultChecks({ log, limiter, store }),
   ) {
     this.pipeline = new WritePipeline(checks);
@@ -69,6 +73,11 @@ export class ChatService {
     if (outcome.kind === "duplicate")
       return { durable: Promise.resolve({ message: outcome.message, duplicate: true }) };
     const message = toMessage(outcome.draft);
+    if (outcome.kind === "held") {
+      const heldId = await this.held.hold(message, outcome.reasons, draft.dedupKey);
+      this.metrics.messagesHeld.inc();
+      return { durable: Promise.resolve({ message, duplicate: false, heldId }) };
+    }
     const durable = this.append(channelName, message, draft.receivedAt, draft.dedupKey).then(({ event, duplicate }) => {
       if (!duplicate) this.metrics.messagesAccepted.inc();
       return { message: event, duplicate };

@@ -38,6 +38,23 @@ describe("write pipeline", () => {
     expect(seen).toEqual(["a:hello", "b:hello"]);
   });
 
+  it("holds when a check says so, after running the rest (a later rejection still wins)", async () => {
+    const seen: string[] = [];
+    const held = new WritePipeline([
+      recording("terms", { kind: "hold", reasons: ["blocked_term"] }, seen),
+      recording("automod", { kind: "hold", reasons: ["aggression"] }, seen),
+      recording("slow", PASS, seen),
+    ]);
+    expect(await held.run(testDraft())).toMatchObject({ kind: "held", reasons: ["blocked_term", "aggression"] });
+    expect(seen).toEqual(["terms:hello", "automod:hello", "slow:hello"]);
+    const error = new AppError("slow_mode", "wait");
+    const refused = new WritePipeline([
+      recording("terms", { kind: "hold", reasons: ["x"] }, []),
+      recording("slow", reject(error), []),
+    ]);
+    expect(await refused.run(testDraft())).toEqual({ kind: "rejected", by: "slow", error });
+  });
+
   it("answers a duplicate with the original message and runs nothing after it", async () => {
     const seen: string[] = [];
     const original = { id: "m1" } as never;

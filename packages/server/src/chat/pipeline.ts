@@ -18,7 +18,12 @@ export type Verdict =
   /** The check changed the text (normalisation); later checks see the new text. */
   | { kind: "rewrite"; text: string }
   /** This message was logged before (a retry): answer with the original, log nothing. */
-  | { kind: "duplicate"; message: Message };
+  | { kind: "duplicate"; message: Message }
+  /**
+   * Keep it for a moderator to review. Not final: the later checks still run (a rejection
+   * still wins, a limit is still charged), and the reasons of every hold are collected.
+   */
+  | { kind: "hold"; reasons: string[] };
 
 export const PASS: Verdict = Object.freeze({ kind: "pass" });
 export const reject = (error: AppError): Verdict => ({ kind: "reject", error });
@@ -31,6 +36,7 @@ export interface Check {
 
 export type PipelineOutcome =
   | { kind: "accepted"; draft: Draft }
+  | { kind: "held"; draft: Draft; reasons: string[] }
   | { kind: "rejected"; by: string; error: AppError }
   | { kind: "duplicate"; message: Message };
 
@@ -38,6 +44,7 @@ export class WritePipeline {
   constructor(private readonly checks: readonly Check[]) {}
 
   async run(draft: Draft): Promise<PipelineOutcome> {
+    let holds: string[] | null = null;
     for (const check of this.checks) {
       const pending = check.run(draft);
       const verdict = pending instanceof Promise ? await pending : pending;
@@ -51,8 +58,11 @@ export class WritePipeline {
           return { kind: "rejected", by: check.name, error: verdict.error };
         case "duplicate":
           return { kind: "duplicate", message: verdict.message };
+        case "hold":
+          holds = [...(holds ?? []), ...verdict.reasons];
+          continue;
       }
     }
-    return { kind: "accepted", draft };
+    return holds ? { kind: "held", draft, reasons: holds } : { kind: "accepted", draft };
   }
 }

@@ -5,18 +5,20 @@
  * follows, and every node's channel cache reloads the sanctions), and written to the modlog.
  */
 import { randomUUID } from "node:crypto";
-import { LIMITS, type Role } from "@chorus/protocol";
+import { LIMITS, type Message, type Role } from "@chorus/protocol";
 import type { AuthContext } from "../auth/auth-service.js";
 import type { ChannelService } from "../channels/channel-service.js";
 import type { ChatService } from "../chat/chat-service.js";
 import { invalid, notFound } from "../errors.js";
 import type { ChannelLog } from "../ports/log.js";
 import type { ModlogEntry, SanctionRecord, Store, UserRecord } from "../ports/store.js";
+import type { NotifyModerators } from "./held-queue.js";
 import { authorize, type ModAction } from "./permissions.js";
 
 /** Longest timeout (Twitch's: two weeks). */
 export const MAX_TIMEOUT_SEC = 14 * 24 * 3600;
 export const MODLOG_PAGE_MAX = 200;
+export const HELD_PAGE_MAX = 500;
 
 export interface SanctionView {
   username: string;
@@ -37,13 +39,62 @@ export interface ModlogView {
   details: Record<string, unknown>;
 }
 
+export interface HeldView {
+  id: string;
+  message: Message;
+  reasons: string[];
+  at: number;
+}
+
 export class ModerationService {
   constructor(
     private readonly store: Store,
     private readonly log: ChannelLog,
     private readonly channels: ChannelService,
     private readonly chat: ChatService,
+    private readonly notify: NotifyModerators,
   ) {}
+
+  /** The review queue, oldest first. */
+  async held(ctx: AuthContext, channel: string): Promise<HeldView[]> {
+    authorize(await this.channels.state(channel), ctx.user, "review_held");
+    return (await this.store.held.list(channel, HELD_PAGE_MAX)).map(({ id, message, reasons, at }) => ({
+      id,
+      message,
+      reasons,
+      at,
+    }));
+  }
+
+  /**
+   * Approving publishes the message as a normal message event (a new seq, now); denying drops
+   * it. Either way every node's moderators hear `held_resolved`, and it is in the modlog. Of
+   * two moderators resolving the same message at once, one does it and the other gets 404.
+   */
+  async resolveHeld(ctx: AuthContext, channel: string, id: string, approve: boolean): Promise<Message | null> {
+    authorize(await this.channels.state(channel), ctx.user, "review_held");
+    const held = await this.store.held.take(channel, id);
+    if (!held) throw notFound("held message");
+    let published: Message | null = null;
+    if (approve) {
+      const { event } = await this.log.append(channel, { type: "message", at: Date.now(), data: held.message });
+      if (event.type === "message") published = event.data;
+    }
+    this.notify(channel, {
+      op: "event",
+      channel,
+      type: "held_resolved",
+      at: Date.now(),
+      data: { id, approved: approve, by: ctx.user.username },
+    });
+    const author = await this.store.users.byId(held.message.author.id);
+    await this.record(ctx, channel, approve ? "approve_held" : "deny_held", author, null, {
+      messageId: id,
+      reasons: held.reasons,
+      text: held.message.text,
+    });
+    return published;
+  }
 
   /** A timeout with `durationSec`, else a ban; replaces the user's standing sanction. */
   async sanction(

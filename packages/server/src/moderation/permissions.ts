@@ -18,6 +18,7 @@ export const MOD_ACTIONS = [
   "unban",
   "view_bans",
   "view_modlog",
+  "review_held",
   "set_role",
 ] as const;
 export type ModAction = (typeof MOD_ACTIONS)[number];
@@ -31,6 +32,7 @@ export const MIN_ROLE: Readonly<Record<ModAction, Role>> = {
   unban: "moderator",
   view_bans: "moderator",
   view_modlog: "moderator",
+  review_held: "moderator",
   set_role: "owner",
 };
 

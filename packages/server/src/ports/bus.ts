@@ -1,7 +1,8 @@
 /**
  * ClusterBus port: best-effort notifications to every node (including this one) — session
  * revocations that must close sockets everywhere, channel changes that every node's cache
- * must pick up. Not for chat events: those go through the Log.
+ * must pick up, moderator-only events every node's moderators must see. Not for chat events:
+ * those go through the Log.
  *
  * Contract (pinned by test/contracts/bus.contract.ts, run against every adapter):
  * - A published message reaches every subscriber on every node, the publisher's own node
@@ -13,9 +14,13 @@
  * - A subscriber that throws does not keep the message from the others.
  * - After unsubscribing (or `close`) a subscriber receives nothing more.
  */
+import type { ChannelEvent } from "@chorus/protocol";
+
 export type BusMessage =
   | { type: "session_revoked"; sessionId: string; userId: string }
-  | { type: "channel_changed"; channel: string };
+  | { type: "channel_changed"; channel: string }
+  /** An unlogged event for the channel's moderators on every node (held messages and their fate). */
+  | { type: "moderator_event"; channel: string; event: ChannelEvent };
 
 export type BusHandler = (message: BusMessage) => void;
 

@@ -151,6 +151,26 @@ export interface SanctionStore {
   active(channel: string, now: number): Promise<SanctionRecord[]>;
 }
 
+/** A message moderation holds for review, with why. */
+export interface HeldRecord {
+  id: string;
+  channel: string;
+  message: Message;
+  reasons: string[];
+  /** The sender's retry key, so a retried send finds its held message instead of holding another. */
+  dedupKey: string | null;
+  at: number;
+}
+
+export interface HeldStore {
+  /** Holds it; resolves with the id of the message held under its dedup key if there was one already. */
+  put(held: HeldRecord): Promise<string>;
+  /** Oldest first. */
+  list(channel: string, limit: number): Promise<HeldRecord[]>;
+  /** Removes and returns it, atomically: of two moderators resolving at once, one gets it. */
+  take(channel: string, id: string): Promise<HeldRecord | null>;
+}
+
 export interface FollowStore {
   /** Starts following at `at`; following again keeps the first time (the follow age counts from it). */
   follow(channel: string, userId: string, at: number): Promise<void>;
@@ -203,6 +223,7 @@ export interface Store {
   readonly sanctions: SanctionStore;
   readonly modlog: ModlogStore;
   readonly follows: FollowStore;
+  readonly held: HeldStore;
   readonly secrets: SecretStore;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;

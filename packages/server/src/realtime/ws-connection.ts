@@ -212,7 +212,12 @@ export class WsConnection implements Sink {
           })
           .then(({ durable }) => durable)
           .then(
-            ({ message }) => this.send({ op: "ack", nonce: frame.nonce, message }),
+            ({ message, heldId }) =>
+              this.send(
+                heldId === undefined
+                  ? { op: "ack", nonce: frame.nonce, message }
+                  : { op: "held", nonce: frame.nonce, id: heldId },
+              ),
             (error: unknown) => this.fail(error, frame),
           );
         return;

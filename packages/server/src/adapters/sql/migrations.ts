@@ -142,6 +142,20 @@ const migrations: Record<string, Migration> = {
         .addColumn("at", "int8", (c) => c.notNull())
         .addPrimaryKeyConstraint("follows_pk", ["channel", "user_id"])
         .execute();
+      // Messages waiting for a moderator: the queue survives restarts and is shared by every node.
+      await db.schema
+        .createTable("held_messages")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("channel", "text", (c) => c.notNull().references("channels.name").onDelete("cascade"))
+        .addColumn("message", "jsonb", (c) => c.notNull())
+        .addColumn("reasons", "jsonb", (c) => c.notNull())
+        .addColumn("dedup_key", "text")
+        .addColumn("at", "int8", (c) => c.notNull())
+        .execute();
+      await sql`create index held_messages_channel_at on held_messages (channel, at)`.execute(db);
+      await sql`create unique index held_messages_dedup on held_messages (channel, dedup_key) where dedup_key is not null`.execute(
+        db,
+      );
     },
   },
 };

@@ -46,6 +46,14 @@ export interface Database {
     by_username: string;
     at: Int8;
   };
+  held_messages: {
+    id: string;
+    channel: string;
+    message: string | object;
+    reasons: string | object;
+    dedup_key: string | null;
+    at: Int8;
+  };
   follows: {
     channel: string;
     user_id: string;

@@ -8,6 +8,7 @@ import type {
   ChannelStore,
   EventStore,
   FollowStore,
+  HeldStore,
   ModlogStore,
   SanctionStore,
   SecretStore,
@@ -19,6 +20,7 @@ import { SqlBroadcasts } from "./broadcasts.js";
 import { SqlChannels } from "./channels.js";
 import { SqlEvents } from "./events.js";
 import { SqlFollows } from "./follows.js";
+import { SqlHeld } from "./held.js";
 import { SqlModlog } from "./modlog.js";
 import { SqlSanctions } from "./sanctions.js";
 import type { Database } from "./schema.js";
@@ -36,6 +38,7 @@ export class SqlStore implements Store {
   readonly sanctions: SanctionStore;
   readonly modlog: ModlogStore;
   readonly follows: FollowStore;
+  readonly held: HeldStore;
   readonly secrets: SecretStore;
 
   /** @param walSync the embedded database's WAL syncing (wal-sync.ts); null for PostgreSQL, which syncs itself. */
@@ -51,6 +54,7 @@ export class SqlStore implements Store {
     this.sanctions = new SqlSanctions(db);
     this.modlog = new SqlModlog(db);
     this.follows = new SqlFollows(db);
+    this.held = new SqlHeld(db);
     this.secrets = new SqlSecrets(db);
   }
 

@@ -1,9 +1,10 @@
 /**
  * The checks every message passes, in order: validation (cheap, no I/O) → retry lookup →
- * sanctions → chat modes → rate limit → the reply parent (a store read) → unique chat and
- * slow mode (which spend a turn, so only for a message nothing else refuses).
+ * sanctions → chat modes → rate limit → the reply parent (a store read) → blocked terms →
+ * unique chat and slow mode (which spend a turn, so only for a message nothing else refuses).
  */
 
+import { blockedTermsCheck } from "../../moderation/checks/blocked-terms.js";
 import { emoteOnlyCheck } from "../../moderation/checks/emote-only.js";
 import { followersOnlyCheck } from "../../moderation/checks/followers-only.js";
 import { sanctionsCheck } from "../../moderation/checks/sanctions.js";
@@ -34,6 +35,7 @@ export function defaultChecks(deps: { log: ChannelLog; limiter: Limiter; store: 
     // The rate limit counts attempts (it protects the store read below from a flood).
     rateLimitCheck(deps.limiter),
     replyParentCheck(deps.store),
+    blockedTermsCheck,
     // Last: a message refused above must not spend the sender's unique-chat or slow-mode turn.
     uniqueChatCheck(deps.limiter),
     slowModeCheck(deps.limiter),

@@ -30,7 +30,7 @@ export function messageRoutes(app: App, s: Services): void {
   );
 }
 
-/** 201 once durably logged; a repeated nonce answers 200 with the original message. */
+/** 201 once durably logged; a repeated nonce answers 200 with the original message; 202 when held for review. */
 export async function postMessage(
   s: Services,
   request: FastifyRequest,
@@ -39,6 +39,8 @@ export async function postMessage(
   input: PostInput,
 ) {
   const ctx = await s.httpAuth.required(request);
-  const { message, duplicate } = await s.chat.post(ctx, channel, input);
+  const { message, duplicate, heldId } = await s.chat.post(ctx, channel, input);
+  // Held for review: accepted, not published; never silently dropped.
+  if (heldId !== undefined) return reply.status(202).send({ held: true, id: heldId });
   return reply.status(duplicate ? 200 : 201).send({ message });
 }

@@ -2,7 +2,7 @@
 import { ROLES, SafeString, Seq } from "@chorus/protocol";
 import { Type } from "@sinclair/typebox";
 import { MAX_TIMEOUT_SEC, MODLOG_PAGE_MAX } from "../../moderation/moderation-service.js";
-import { ChannelParams, channelName } from "../schemas.js";
+import { ChannelItemParams, ChannelParams, channelName } from "../schemas.js";
 import type { App, Services } from "../services.js";
 
 const Username = SafeString({ minLength: 1, maxLength: 64 });
@@ -80,6 +80,34 @@ export function moderationRoutes(app: App, s: Services): void {
       return { username: username.toLowerCase(), role: request.body.role };
     },
   );
+
+  app.get(
+    "/api/channels/:name/held",
+    { schema: { tags, summary: "messages held for review, oldest first", params: ChannelParams } },
+    async (request) => {
+      const ctx = await s.httpAuth.required(request);
+      return { held: await s.moderation.held(ctx, channelName(request.params.name)) };
+    },
+  );
+
+  for (const verdict of ["approve", "deny"] as const) {
+    app.post(
+      `/api/channels/:name/held/:id/${verdict}`,
+      {
+        schema: {
+          tags,
+          summary: verdict === "approve" ? "publish a held message" : "drop a held message",
+          params: ChannelItemParams,
+        },
+      },
+      async (request, reply) => {
+        const ctx = await s.httpAuth.required(request);
+        const { name, id } = request.params;
+        const message = await s.moderation.resolveHeld(ctx, channelName(name), id, verdict === "approve");
+        return message ? { message } : reply.status(204).send();
+      },
+    );
+  }
 
   app.get(
     "/api/channels/:name/modlog",
