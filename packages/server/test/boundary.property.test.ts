@@ -537,7 +537,12 @@ beforeAll(async () => {
     ...base,
     dataDir,
     // The limits are not under test here: the fuzzer must reach the code behind them.
-    limits: { ...base.limits, framesPerMinute: 1_000_000, messagesPerWindow: 1_000_000 },
+    limits: {
+      ...base.limits,
+      framesPerMinute: 1_000_000,
+      messagesPerWindow: 1_000_000,
+      privilegedMessagesPerWindow: 1_000_000,
+    },
   };
   server = await startServer(config, pino({ level: "warn" }, logSink));
   url = server.url;
