@@ -56,6 +56,11 @@ export const ChannelSettings = Type.Object({
   guestsAllowed: Type.Boolean(),
   blockedTerms: Type.Array(BlockedTerm, { maxItems: LIMITS.blockedTermsMax }),
   autoModLevel: Type.Integer({ minimum: 0, maximum: 4 }),
+  /**
+   * Shield mode: one switch for a raid. Turning it on applies `SHIELD_PRESET` at once;
+   * turning it off restores the settings from before (the server keeps them meanwhile).
+   */
+  shieldMode: Type.Boolean(),
 });
 export type ChannelSettings = Static<typeof ChannelSettings>;
 
@@ -68,7 +73,16 @@ export const DEFAULT_CHANNEL_SETTINGS: ChannelSettings = {
   guestsAllowed: true,
   blockedTerms: [],
   autoModLevel: 0,
+  shieldMode: false,
 };
+
+/** What shield mode applies: guests off, followers-only 10 min, slow 5 s, AutoMod 4. */
+export const SHIELD_PRESET = {
+  guestsAllowed: false,
+  followersOnlyMin: 10,
+  slowModeSec: 5,
+  autoModLevel: 4,
+} as const satisfies Partial<ChannelSettings>;
 
 export const Broadcast = Type.Object({
   id: Type.String(),

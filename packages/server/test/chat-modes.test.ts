@@ -122,6 +122,42 @@ describe("chat modes", () => {
     expect(await codeOf(viewer, "GG WP")).toBe("ok");
   });
 
+  it("shield mode applies the preset at once and restores the settings from before", async () => {
+    await settings(owner, { slowModeSec: 0, guestsAllowed: true, followersOnlyMin: null });
+    const watcher = await WsClient.connect(url());
+    try {
+      await watcher.subscribe(channel);
+      await settings(mod, { shieldMode: true });
+      const event = await watcher.waitForEvent("channel_updated", (e) => e.data.channel.settings.shieldMode);
+      expect(event.data.channel.settings).toMatchObject({
+        guestsAllowed: false,
+        followersOnlyMin: 10,
+        slowModeSec: 5,
+        autoModLevel: 4,
+      });
+      expect(event.data.channel.settings).not.toHaveProperty("shieldRestore");
+    } finally {
+      watcher.close();
+    }
+    const visitor = await guest(url());
+    expect(await codeOf(visitor, "raid!")).toBe("mode_restricted");
+    expect(await codeOf(viewer, "not following")).toBe("mode_restricted");
+    await settings(mod, { shieldMode: false });
+    const after = await api<{ channel: { settings: Record<string, unknown> } }>(
+      url(),
+      "GET",
+      `/api/channels/${channel}`,
+    );
+    expect(after.body.channel.settings).toMatchObject({
+      shieldMode: false,
+      guestsAllowed: true,
+      followersOnlyMin: null,
+      slowModeSec: 0,
+      autoModLevel: 0,
+    });
+    expect(await codeOf(visitor, "calm again")).toBe("ok");
+  });
+
   it("moderators and the owner get the larger message budget", async () => {
     const { config } = server;
     const perWindow = config.limits.messagesPerWindow;

@@ -19,6 +19,7 @@ import type { ChannelRecord, Store } from "../ports/store.js";
 import type { ChannelCache, ChannelState } from "./channel-cache.js";
 import { cleanTitle, normalizeSettings, type SettingsInput } from "./fields.js";
 import { toPublicChannel } from "./public-view.js";
+import { applyShield } from "./shield.js";
 
 export type { ChannelState };
 
@@ -29,6 +30,7 @@ const CHAT_MODE_KEYS: ReadonlySet<keyof ChannelSettings> = new Set([
   "subscribersOnly",
   "emoteOnly",
   "uniqueChat",
+  "shieldMode",
 ]);
 
 export interface ChannelPatch {
@@ -144,7 +146,12 @@ export class ChannelService {
     const title = patch.title === undefined ? undefined : cleanTitle(patch.title);
     if (patch.title !== undefined && title === undefined)
       throw invalid(`title must be 1–${LIMITS.titleMaxChars} characters`);
-    const settings = patch.settings ? normalizeSettings({ ...state.record.settings, ...patch.settings }) : undefined;
+    const settings = patch.settings
+      ? applyShield(state.record.settings, {
+          ...state.record.settings,
+          ...normalizeSettings({ ...state.record.settings, ...patch.settings }),
+        })
+      : undefined;
     await this.store.channels.update(name, { title, settings });
     const updated = await this.cache.refresh(name);
     if (!updated) throw notFound("channel");

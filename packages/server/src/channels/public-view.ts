@@ -3,6 +3,7 @@ import type { Broadcast, Channel } from "@chorus/protocol";
 import type { Presence } from "../ports/presence.js";
 import type { BroadcastRecord } from "../ports/store.js";
 import type { ChannelState } from "./channel-cache.js";
+import { publicSettings } from "./shield.js";
 
 export async function toPublicChannel(state: ChannelState, presence: Presence): Promise<Channel> {
   const { viewers } = await presence.counts(state.record.name);
@@ -13,7 +14,7 @@ export async function toPublicChannel(state: ChannelState, presence: Presence): 
     live: state.broadcast !== null,
     videoUrl: state.record.videoUrl,
     viewers,
-    settings: state.record.settings,
+    settings: publicSettings(state.record.settings),
     createdAt: state.record.createdAt,
   };
   if (state.broadcast) channel.broadcast = toBroadcast(state.broadcast);

@@ -32,11 +32,19 @@ export interface SessionRecord {
   revokedAt: number | null;
 }
 
+/**
+ * A channel's settings as stored: the public ones, plus what shield mode will restore when it
+ * is turned off (never shown to clients).
+ */
+export interface StoredSettings extends ChannelSettings {
+  shieldRestore?: Partial<ChannelSettings>;
+}
+
 export interface ChannelRecord {
   name: string;
   title: string;
   ownerId: string | null;
-  settings: ChannelSettings;
+  settings: StoredSettings;
   videoUrl: string | null;
   liveBroadcastId: string | null;
   createdAt: number;
