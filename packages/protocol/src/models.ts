@@ -130,5 +130,7 @@ export const Message = Type.Object({
   mentions: Type.Optional(Type.Array(Type.String())),
   sentiment: Type.Optional(Type.Number()),
   broadcastId: Type.Optional(Type.String()),
+  /** The author's first message in this channel (moderators keep an eye on first-time chatters). */
+  firstMessage: Type.Optional(Type.Literal(true)),
 });
 export type Message = Static<typeof Message>;

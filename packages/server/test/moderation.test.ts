@@ -255,6 +255,17 @@ describe("channel moderation", () => {
     expect(viewerTry.status).toBe(403);
   });
 
+  it("flags a user's first message in a channel, and only that one, across a restart", async () => {
+    const newcomer = await register(url(), "newcomer");
+    const first = await postMessage(url(), newcomer, channel, "hi all, first time here");
+    expect(first.body.message.firstMessage).toBe(true);
+    const second = await postMessage(url(), newcomer, channel, "again");
+    expect(second.body.message.firstMessage).toBeUndefined();
+    expect((await postMessage(url(), newcomer, "main", "new channel for me")).body.message.firstMessage).toBe(true);
+    await server.restart();
+    expect((await postMessage(url(), newcomer, channel, "back")).body.message.firstMessage).toBeUndefined();
+  });
+
   it("bans and the modlog survive a restart", async () => {
     const target = await register(url(), "persist");
     expect((await ban(mod, { username: target.user.username, reason: "kept" })).status).toBe(201);

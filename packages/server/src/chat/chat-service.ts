@@ -10,6 +10,7 @@ import type { ChannelState } from "../channels/channel-cache.js";
 import type { ChannelService } from "../channels/channel-service.js";
 import { AppError, forbidden, notFound } from "../errors.js";
 import type { Metrics } from "../metrics.js";
+import { FirstTimers } from "../moderation/first-timers.js";
 import type { HeldQueue } from "../moderation/held-queue.js";
 import type { Limiter } from "../ports/limiter.js";
 import type { ChannelLog } from "../ports/log.js";
@@ -32,6 +33,7 @@ export interface PostResult {
 
 export class ChatService {
   private readonly pipeline: WritePipeline;
+  private readonly firstTimers: FirstTimers;
 
   constructor(
     private readonly store: Store,
@@ -44,6 +46,7 @@ export class ChatService {
     checks: readonly Check[] = defaultChecks({ log, limiter, store }),
   ) {
     this.pipeline = new WritePipeline(checks);
+    this.firstTimers = new FirstTimers(store);
   }
 
   async post(ctx: AuthContext, channelName: string, input: PostInput): Promise<PostResult> {
@@ -73,6 +76,9 @@ export class ChatService {
     if (outcome.kind === "duplicate")
       return { durable: Promise.resolve({ message: outcome.message, duplicate: true }) };
     const message = toMessage(outcome.draft);
+    if (!this.firstTimers.known(channelName, user.id) && (await this.firstTimers.isFirst(channelName, user.id))) {
+      message.firstMessage = true;
+    }
     if (outcome.kind === "held") {
       const heldId = await this.held.hold(message, outcome.reasons, draft.dedupKey);
       this.metrics.messagesHeld.inc();

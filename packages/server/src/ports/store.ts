@@ -123,6 +123,8 @@ export interface EventStore {
   /** Visible messages for history and transcripts, ascending by seq. */
   messages(query: HistoryQuery): Promise<Message[]>;
   messageRef(channel: string, id: string): Promise<MessageRef | null>;
+  /** Whether the user has any message in the channel's stored history (deleted ones count). */
+  hasPosted(channel: string, authorId: string): Promise<boolean>;
   /**
    * Reserves the next `size` seqs of a channel for a log that keeps its counter elsewhere
    * (Redis): returns `from` (every seq ≤ from may already have been handed out) and the new

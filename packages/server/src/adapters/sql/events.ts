@@ -144,6 +144,17 @@ export class SqlEvents implements EventStore {
     return events.map((e) => e.data);
   }
 
+  async hasPosted(channel: string, authorId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("events")
+      .select("seq")
+      .where("channel", "=", channel)
+      .where("author_id", "=", authorId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async messageRef(channel: string, id: string): Promise<MessageRef | null> {
     const row = await this.db
       .selectFrom("events")

@@ -153,6 +153,10 @@ const migrations: Record<string, Migration> = {
         .addColumn("at", "int8", (c) => c.notNull())
         .execute();
       await sql`create index held_messages_channel_at on held_messages (channel, at)`.execute(db);
+      // "Has this user ever posted here?" (first-time chatters) must not scan a channel's history.
+      await sql`create index events_channel_author on events (channel, author_id) where author_id is not null`.execute(
+        db,
+      );
       await sql`create unique index held_messages_dedup on held_messages (channel, dedup_key) where dedup_key is not null`.execute(
         db,
       );
