@@ -4,5 +4,6 @@ export * from "./events.js";
 export * from "./frames.js";
 export * from "./limits.js";
 export * from "./models.js";
+export * from "./moderation.js";
 export * from "./strings.js";
 export * from "./text.js";

@@ -5,7 +5,14 @@
  * follows, and every node's channel cache reloads the sanctions), and written to the modlog.
  */
 import { randomUUID } from "node:crypto";
-import { LIMITS, type Message, type Role } from "@chorus/protocol";
+import {
+  type HeldMessage,
+  LIMITS,
+  type Message,
+  type ModlogEntry as ModlogView,
+  type Role,
+  type Sanction,
+} from "@chorus/protocol";
 import type { AuthContext } from "../auth/auth-service.js";
 import type { ChannelService } from "../channels/channel-service.js";
 import type { ChatService } from "../chat/chat-service.js";
@@ -20,32 +27,6 @@ export const MAX_TIMEOUT_SEC = 14 * 24 * 3600;
 export const MODLOG_PAGE_MAX = 200;
 export const HELD_PAGE_MAX = 500;
 
-export interface SanctionView {
-  username: string;
-  kind: "ban" | "timeout";
-  until: number | null;
-  reason: string | null;
-  by: string;
-  at: number;
-}
-
-export interface ModlogView {
-  id: string;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  reason: string | null;
-  details: Record<string, unknown>;
-}
-
-export interface HeldView {
-  id: string;
-  message: Message;
-  reasons: string[];
-  at: number;
-}
-
 export class ModerationService {
   constructor(
     private readonly store: Store,
@@ -56,7 +37,7 @@ export class ModerationService {
   ) {}
 
   /** The review queue, oldest first. */
-  async held(ctx: AuthContext, channel: string): Promise<HeldView[]> {
+  async held(ctx: AuthContext, channel: string): Promise<HeldMessage[]> {
     authorize(await this.channels.state(channel), ctx.user, "review_held");
     return (await this.store.held.list(channel, HELD_PAGE_MAX)).map(({ id, message, reasons, at }) => ({
       id,
@@ -101,7 +82,7 @@ export class ModerationService {
     ctx: AuthContext,
     channel: string,
     input: { username: string; durationSec?: number | undefined; reason?: string | undefined },
-  ): Promise<SanctionView> {
+  ): Promise<Sanction> {
     const timeout = input.durationSec !== undefined;
     if (timeout && (input.durationSec ?? 0) > MAX_TIMEOUT_SEC) {
       throw invalid(`durationSec must be 1–${MAX_TIMEOUT_SEC}`);
@@ -148,7 +129,7 @@ export class ModerationService {
     this.channels.announceChange(channel);
   }
 
-  async sanctions(ctx: AuthContext, channel: string): Promise<SanctionView[]> {
+  async sanctions(ctx: AuthContext, channel: string): Promise<Sanction[]> {
     authorize(await this.channels.state(channel), ctx.user, "view_bans");
     return (await this.store.sanctions.active(channel, Date.now())).map(toView);
   }
@@ -254,6 +235,6 @@ function cleanReason(reason: string | undefined): string | null {
   return [...r].slice(0, LIMITS.messageMaxChars).join("");
 }
 
-function toView(s: SanctionRecord): SanctionView {
+function toView(s: SanctionRecord): Sanction {
   return { username: s.username, kind: s.kind, until: s.until, reason: s.reason, by: s.by, at: s.at };
 }
