@@ -103,7 +103,11 @@ describe("channel moderation", () => {
       const rest = await postMessage(url(), target, channel, "let me in");
       expect(rest.status).toBe(403);
       expect(rest.body).toMatchObject({ error: { code: "banned", until: null } });
-      expect(await targetWs.sendMessage(channel, "over ws")).toMatchObject({ op: "error", code: "banned", until: null });
+      expect(await targetWs.sendMessage(channel, "over ws")).toMatchObject({
+        op: "error",
+        code: "banned",
+        until: null,
+      });
       // Still connected and reading: a ban refuses posting, it does not cut the stream.
       expect(targetWs.isOpen).toBe(true);
       expect(await chatters()).not.toContain(target.user.username);
