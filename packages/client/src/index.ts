@@ -121,7 +121,6 @@ export type {
   FetchLike,
   HistoryQuery,
   ModlogAction,
-  ModlogEntry,
   ModlogQuery,
   PostMessageOptions,
   PostMessageResult,

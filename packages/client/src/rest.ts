@@ -4,7 +4,7 @@
  * The bearer token lives here: register, login and guest store the token they receive, and
  * logout forgets it.
  */
-import type { Channel, Message, Role, User } from "@chorus/protocol";
+import type { Channel, Message, ModlogEntry, Role, Sanction, User } from "@chorus/protocol";
 import { ChorusError, errorFromResponse, localError } from "./errors.js";
 
 /** The part of a `fetch` Response the SDK reads. */
@@ -54,31 +54,11 @@ export interface PostMessageOptions {
 /** 201/200 carry the stored message; 202 means moderation holds it for review. */
 export type PostMessageResult = { held: false; message: Message } | { held: true; id: string };
 
-/** A standing ban or timeout of a channel (`GET /api/channels/:name/bans`). */
-export interface ChannelBan {
-  username: string;
-  kind: "ban" | "timeout";
-  /** When a timeout ends (ms since the epoch); null for a ban, which lasts until lifted. */
-  until: number | null;
-  reason: string | null;
-  /** Username of the moderator who imposed it. */
-  by: string;
-  at: number;
-}
+/** A standing ban or timeout of a channel (`GET /api/channels/:name/bans`): the protocol's `Sanction`. */
+export type ChannelBan = Sanction;
 
 export interface SanctionOptions {
   reason?: string;
-}
-
-/** One line of a channel's moderation audit log, newest first. */
-export interface ModlogEntry {
-  id: string;
-  at: number;
-  actor: string;
-  action: ModlogAction | (string & {});
-  target: string | null;
-  reason: string | null;
-  details: Record<string, unknown>;
 }
 
 export const MODLOG_ACTIONS = ["ban", "timeout", "unban", "clear_chat", "delete_message", "set_role"] as const;

@@ -59,7 +59,11 @@ declare const document: {
   querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>;
 };
 declare const window: Record<string, unknown>;
-declare function getComputedStyle(element: PageElement): { outlineStyle: string; transitionDuration: string };
+declare function getComputedStyle(element: PageElement): {
+  outlineStyle: string;
+  transitionDuration: string;
+  opacity: string;
+};
 declare class PerformanceObserver {
   constructor(callback: (list: { getEntries(): Array<{ duration: number; startTime: number }> }) => void);
   observe(options: { type: string }): void;
@@ -156,6 +160,31 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
   }
 
   const channelUrl = (name: string): string => `${server.url}/c/${name}`;
+
+  /** Opens `url` signed in as `session` (its session cookie, as after a login on the page). */
+  function openAs(
+    session: Session,
+    url: string,
+    options: BrowserContextOptions = {},
+    before?: (page: Page) => void,
+  ): Promise<Opened> {
+    const [name = "", value = ""] = session.cookie.split("=", 2);
+    return open(url, options, async (page) => {
+      before?.(page);
+      await page.context().addCookies([{ name, value, url: server.url }]);
+    });
+  }
+
+  /** A registered user given `role` in `channel` by its owner (the admin). */
+  async function withRole(channel: string, prefix: string, role: string): Promise<Session> {
+    const session = await register(server.url, prefix);
+    const res = await api(server.url, "PUT", `/api/channels/${channel}/roles/${session.user.username}`, {
+      token: admin.token,
+      body: { role },
+    });
+    expect(res.status).toBe(200);
+    return session;
+  }
   const row = (page: Page, seq: number) => page.locator(`[data-row="message"][data-seq="${seq}"]`);
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `web-${name}.png`) });
 
@@ -266,13 +295,12 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
     await row(reader.page, mention.seq).waitFor();
     expect(await row(reader.page, mention.seq).getAttribute("data-mentioned")).toBeNull();
 
-    // A deleted message stays in place, marked, without its text.
+    // A deleted message disappears for viewers.
     const id = await seen.getAttribute("data-id");
     const removed = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${id}`, { token: admin.token });
     expect(removed.status).toBe(204);
-    const deleted = reader.page.locator(`[data-row="message"][data-id="${id}"]`);
-    await deleted.locator('[data-part="deleted"]').waitFor();
-    expect(await deleted.textContent()).not.toContain(text);
+    await reader.page.locator(`[data-row="message"][data-id="${id}"]`).waitFor({ state: "detached" });
+    expect(await reader.page.getByTestId("chat-list").textContent()).not.toContain(text);
     expect([...reader.errors, ...writer.errors]).toEqual([]);
     await close(reader, writer);
   });
@@ -596,6 +624,144 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
     await shot(page, "xss-corpus");
     expect(o.errors).toEqual([]);
     await close(o);
+  });
+
+  it("a moderator times a viewer out from the row: the viewer sees the banner, sends are refused, text kept", async () => {
+    const channel = await createChannel(server.url, admin, "modrow");
+    const mod = await withRole(channel, "mod", "moderator");
+    const viewer = await register(server.url, "viewer");
+    const own = await post(mod, channel, "a moderator speaks");
+    const bad = await post(viewer, channel, "spam spam spam");
+    const m = await openAs(mod, channelUrl(channel));
+    const v = await openAs(viewer, channelUrl(channel));
+    await row(v.page, bad.seq).waitFor();
+    await expect.poll(() => v.page.getByTestId("connection").getAttribute("data-state")).toBe("live");
+
+    // The moderator's own message offers nothing; the viewer's offers the actions on hover.
+    await m.page.getByTestId("mod-panel-toggle").waitFor();
+    await row(m.page, own.seq).hover();
+    expect(await row(m.page, own.seq).getByTestId("mod-actions").count()).toBe(0);
+    const target = row(m.page, bad.seq);
+    await target.hover();
+    const toolbar = target.getByTestId("mod-actions");
+    await expect.poll(() => toolbar.evaluate((el) => getComputedStyle(el).opacity)).toBe("1");
+    await target.getByTestId("mod-timeout").click();
+    const started = Date.now();
+    await target.getByTestId("mod-timeout-600").click();
+
+    // The viewer's page: the banner with the end time and a countdown; their message is gone.
+    const banner = v.page.getByTestId("sanction-banner");
+    await banner.waitFor({ timeout: 10_000 });
+    expect(await banner.getAttribute("data-kind")).toBe("timeout");
+    const until = Date.parse((await v.page.getByTestId("sanction-until").getAttribute("datetime")) ?? "");
+    expect(Math.abs(until - (started + 600_000))).toBeLessThan(15_000);
+    expect(await v.page.getByTestId("sanction-until").textContent()).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+    expect(await v.page.getByTestId("sanction-countdown").textContent()).toMatch(/^(9:[0-5]\d|10:00)$/);
+    await row(v.page, bad.seq).waitFor({ state: "detached" });
+    // The moderator still sees it, marked.
+    await expect.poll(() => target.getAttribute("data-removed")).toBe("timeout");
+
+    // A send while timed out is refused by the server; the text stays in the box.
+    const input = v.page.getByTestId("message-input");
+    const unsent = "let me talk please";
+    await input.fill(unsent);
+    const refused = v.page.waitForResponse((r) => r.url().endsWith(`/api/channels/${channel}/messages`));
+    await input.press("Enter");
+    const response = await refused;
+    expect(response.status()).toBe(403);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("timed_out");
+    expect(await input.inputValue()).toBe(unsent);
+    expect(await banner.isVisible()).toBe(true);
+    await shot(v.page, "viewer-timed-out");
+    await target.hover();
+    await shot(m.page, "moderator-row-actions");
+
+    // Lifted: the banner goes.
+    const lifted = await api(server.url, "DELETE", `/api/channels/${channel}/bans/${viewer.user.username}`, {
+      token: mod.token,
+    });
+    expect(lifted.status).toBe(204);
+    await banner.waitFor({ state: "detached" });
+    expect([...m.errors, ...v.errors]).toEqual([]);
+    await close(m, v);
+  });
+
+  it("a moderator bans and lifts from the panel, and the modlog shows both", async () => {
+    const channel = await createChannel(server.url, admin, "modpanel");
+    const mod = await withRole(channel, "mod", "moderator");
+    const viewer = await register(server.url, "viewer");
+    const name = viewer.user.username;
+    await post(viewer, channel, "hello");
+    const m = await openAs(mod, channelUrl(channel));
+    const { page } = m;
+    await page.getByTestId("mod-panel-toggle").click();
+    const panel = page.getByTestId("mod-panel");
+    await panel.getByPlaceholder("username").fill(name);
+    await panel.getByLabel("Duration").selectOption("ban");
+    await panel.getByPlaceholder("reason (optional)").fill("spam bot");
+    await panel.getByRole("button", { name: "Apply" }).click();
+    const entry = panel.locator(`[data-testid="ban-list"] li[data-username="${name}"]`);
+    await entry.waitFor();
+    expect(await entry.getAttribute("data-kind")).toBe("ban");
+    expect(await entry.textContent()).toContain("spam bot");
+    const modlog = panel.getByTestId("modlog");
+    await modlog.locator('li[data-action="ban"]').waitFor();
+    await shot(page, "moderator-panel");
+
+    await entry.getByRole("button", { name: "Lift" }).click();
+    await entry.waitFor({ state: "detached" });
+    await modlog.locator('li[data-action="unban"]').waitFor();
+    const bans = await api<{ bans: unknown[] }>(server.url, "GET", `/api/channels/${channel}/bans`, {
+      token: mod.token,
+    });
+    expect(bans.body.bans).toEqual([]);
+    const actions = () =>
+      modlog
+        .locator("li")
+        .evaluateAll((els) => els.map((el) => `${el.getAttribute("data-action")} ${el.getAttribute("data-target")}`));
+    // Newest first; the oldest is the moderator's own promotion.
+    expect(await actions()).toEqual([`unban ${name}`, `ban ${name}`, `set_role ${mod.user.username}`]);
+    // Filters: by action, then by a user with no entries.
+    await panel.getByLabel("Action").selectOption("ban");
+    await expect.poll(actions).toEqual([`ban ${name}`]);
+    await panel.getByLabel("Action").selectOption("");
+    await panel.getByPlaceholder("filter by user").fill("nobody_here");
+    await expect.poll(actions).toEqual([]);
+    await panel.getByPlaceholder("filter by user").fill(name);
+    await expect.poll(actions).toEqual([`unban ${name}`, `ban ${name}`]);
+    expect(m.errors).toEqual([]);
+    await close(m);
+  });
+
+  it("shows a viewer no moderation controls", async () => {
+    const channel = await createChannel(server.url, admin, "modnone");
+    const viewer = await register(server.url, "viewer");
+    const other = await register(server.url, "other");
+    const msg = await post(other, channel, "hi there");
+    // The page asks once whether this user may moderate; the server says no.
+    const probes: number[] = [];
+    const v = await openAs(viewer, channelUrl(channel), {}, (page) =>
+      page.on("response", (r) => {
+        if (r.url().endsWith(`/api/channels/${channel}/bans`)) probes.push(r.status());
+      }),
+    );
+    const { page } = v;
+    await expect.poll(() => probes).toEqual([403]);
+    await row(page, msg.seq).hover();
+    expect(await page.getByTestId("mod-actions").count()).toBe(0);
+    expect(await page.getByTestId("mod-more").count()).toBe(0);
+    expect(await page.getByTestId("mod-panel-toggle").count()).toBe(0);
+    // The user card opens from the name, without actions.
+    await row(page, msg.seq).locator('[data-part="name-button"]').click();
+    const card = page.getByTestId("user-card");
+    await card.waitFor();
+    expect(await card.getAttribute("data-username")).toBe(other.user.username);
+    expect(await card.getByTestId("user-card-messages").textContent()).toContain("hi there");
+    expect(await card.getByTestId("user-card-actions").count()).toBe(0);
+    await page.keyboard.press("Escape");
+    await card.waitFor({ state: "detached" });
+    expect(v.errors).toEqual([]);
+    await close(v);
   });
 
   it("keeps up with 1,000 messages/s for 10 s: no long task, 60 fps, bounded DOM and memory", {

@@ -12,9 +12,21 @@ import {
   type FeedOp,
   type FeedState,
   LIVE_ROWS,
+  latestBy,
   PAUSED_ROWS,
+  recentMessagesBy,
   setPaused,
+  visibleRows,
 } from "../src/lib/feed.js";
+import {
+  ADMIN_RANK,
+  allowedActions,
+  describeModlogEntry,
+  formatCountdown,
+  formatDuration,
+  sanctionActive,
+  sanctionFromRefusal,
+} from "../src/lib/moderation.js";
 import { describeSendError } from "../src/lib/send-errors.js";
 import { codePoints, mentions, safeHref, segmentText } from "../src/lib/text.js";
 import { parseVideoUrl } from "../src/lib/video.js";
@@ -95,15 +107,30 @@ describe("feed", () => {
     expect(seqs(state)).toEqual([1]);
   });
 
-  it("marks deleted messages, hides a banned user's messages, clears the chat", () => {
+  it("marks removed messages with why and by whom; viewers see none of them, moderators all", () => {
     const bob = message(2, { id: "b", author: { ...message(2).author, id: "u2", username: "bob" } });
     let state = applyOps(EMPTY_FEED, [live(1), { op: "message", message: bob, live: true }, live(3)]);
-    state = applyOps(state, [{ op: "delete", id: "id3" }]);
-    expect(state.rows.map((r) => r.kind === "message" && r.deleted)).toEqual([false, false, true]);
-    state = applyOps(state, [{ op: "remove_user", username: "bob", text: "bob was banned", at: 1 }]);
-    expect(state.rows.map((r) => (r.kind === "message" ? r.deleted : r.kind))).toEqual([false, true, true, "notice"]);
-    state = applyOps(state, [{ op: "clear", at: 2 }]);
-    expect(state.rows.map((r) => r.kind)).toEqual(["notice"]);
+    state = applyOps(state, [{ op: "delete", id: "id3", by: "mod" }]);
+    const causes = (s: FeedState) => s.rows.map((r) => (r.kind === "message" ? (r.removed?.cause ?? null) : r.kind));
+    expect(causes(state)).toEqual([null, null, "deleted"]);
+    expect(state.rows[2]?.kind === "message" && state.rows[2].removed?.by).toBe("mod");
+    state = applyOps(state, [{ op: "remove_user", username: "bob", cause: "ban", text: "bob was banned", at: 1 }]);
+    expect(causes(state)).toEqual([null, "ban", "deleted", "notice"]);
+    expect(visibleRows(state.rows, false).map((r) => (r.kind === "message" ? r.message.seq : r.kind))).toEqual([
+      1,
+      "notice",
+    ]);
+    expect(visibleRows(state.rows, true)).toBe(state.rows);
+    expect(recentMessagesBy(state.rows, "bob", 5, false)).toEqual([]);
+    expect(recentMessagesBy(state.rows, "bob", 5, true).map((m) => m.id)).toEqual(["b"]);
+    expect(latestBy(state.rows, "alice")?.seq).toBe(3);
+    state = applyOps(state, [{ op: "clear", by: "boss", at: 2 }]);
+    // Earlier removals keep their cause; the rest are "cleared"; old notices go.
+    expect(causes(state)).toEqual(["cleared", "ban", "deleted", "notice"]);
+    expect(visibleRows(state.rows, false).map((r) => r.kind)).toEqual(["notice"]);
+    // Nothing removed: the same array, so the list does not re-render for nothing.
+    const plain = applyOps(EMPTY_FEED, [live(1)]);
+    expect(visibleRows(plain.rows, false)).toBe(plain.rows);
   });
 
   it("replaces the feed after a reset and says that messages may be missing", () => {
@@ -230,5 +257,53 @@ describe("send errors", () => {
     expect(describeSendError({ code: "mode_restricted", status: 403, message: "Emote-only mode is on" }, 0).text).toBe(
       "Emote-only mode is on",
     );
+  });
+});
+
+describe("moderation rules", () => {
+  const author = (username: string, role: string, badges: string[] = []) => ({ username, role, badges });
+  const mod = { username: "mo", rank: 3 };
+  const owner = { username: "own", rank: 4 };
+  const admin = { username: "root", rank: ADMIN_RANK };
+
+  it("offers nothing on one's own or the owner's messages, and no sanction on equals", () => {
+    expect(allowedActions(null, author("bob", "viewer"))).toEqual({ delete: false, sanction: false });
+    expect(allowedActions(mod, author("mo", "moderator"))).toEqual({ delete: false, sanction: false });
+    expect(allowedActions(mod, author("own", "owner", ["broadcaster"]))).toEqual({ delete: false, sanction: false });
+    expect(allowedActions(admin, author("own", "owner"))).toEqual({ delete: false, sanction: false });
+    expect(allowedActions(mod, author("bob", "viewer"))).toEqual({ delete: true, sanction: true });
+    expect(allowedActions(mod, author("vip", "vip", ["vip"]))).toEqual({ delete: true, sanction: true });
+    expect(allowedActions(mod, author("mo2", "moderator"))).toEqual({ delete: true, sanction: false });
+    expect(allowedActions(mod, author("st", "viewer", ["staff"]))).toEqual({ delete: true, sanction: false });
+    expect(allowedActions(owner, author("mo2", "moderator"))).toEqual({ delete: true, sanction: true });
+    expect(allowedActions({ username: "v", rank: 2 }, author("bob", "viewer"))).toEqual({
+      delete: false,
+      sanction: false,
+    });
+  });
+
+  it("reads a refused send as a ban or a timeout with its end", () => {
+    expect(sanctionFromRefusal({ code: "banned", until: null }, 0)).toEqual({ kind: "ban", until: null, reason: null });
+    expect(sanctionFromRefusal({ code: "timed_out", until: 9_000, retryAfterMs: 1 }, 0)?.until).toBe(9_000);
+    expect(sanctionFromRefusal({ code: "timed_out", retryAfterMs: 5_000 }, 1_000)?.until).toBe(6_000);
+    expect(sanctionFromRefusal({ code: "rate_limited", retryAfterMs: 5_000 }, 0)).toBeNull();
+    expect(sanctionActive({ kind: "timeout", until: 100, reason: null }, 99)).toBe(true);
+    expect(sanctionActive({ kind: "timeout", until: 100, reason: null }, 100)).toBe(false);
+    expect(sanctionActive({ kind: "ban", until: null, reason: null }, 1e15)).toBe(true);
+    expect(sanctionActive(null, 0)).toBe(false);
+  });
+
+  it("formats durations, countdowns and modlog lines", () => {
+    expect(formatDuration(600)).toBe("10 m");
+    expect(formatDuration(5_400)).toBe("1 h 30 m");
+    expect(formatDuration(1_209_600)).toBe("14 d");
+    expect(formatCountdown(9_001)).toBe("0:10");
+    expect(formatCountdown(598_000)).toBe("9:58");
+    expect(formatCountdown(86_399_000)).toBe("23:59:59");
+    expect(formatCountdown(-5)).toBe("0:00");
+    const entry = { actor: "mo", target: "bob", details: { durationSec: 600 } };
+    expect(describeModlogEntry({ ...entry, action: "timeout" })).toBe("mo timed out bob for 10 m");
+    expect(describeModlogEntry({ ...entry, action: "unban" })).toBe("mo lifted the ban or timeout of bob");
+    expect(describeModlogEntry({ ...entry, action: "set_role", details: { role: "vip" } })).toBe("mo made bob vip");
   });
 });

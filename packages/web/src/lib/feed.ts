@@ -14,18 +14,26 @@ export const LIVE_ROWS = 300;
 /** Rows kept while the reader has scrolled up (and the list does not move). */
 export const PAUSED_ROWS = 2_000;
 
+/** Why a message is no longer shown to viewers (moderators still see it, marked). */
+export interface Removal {
+  cause: "deleted" | "cleared" | "timeout" | "ban";
+  /** Username of who did it, when the event says. */
+  by: string | null;
+}
+
 export type FeedRow =
-  | { kind: "message"; key: string; message: Message; deleted: boolean }
+  | { kind: "message"; key: string; message: Message; removed: Removal | null }
   | { kind: "divider"; key: string; tone: "resumed" | "loss"; text: string }
   | { kind: "notice"; key: string; text: string; at: number };
 
 export type FeedOp =
   /** `live`: arrived on the stream now (counts as unseen while paused), not loaded from history. */
   | { op: "message"; message: Message; live: boolean }
-  | { op: "delete"; id: string }
-  | { op: "clear"; at: number }
+  | { op: "delete"; id: string; by: string }
+  /** Everything so far is hidden from viewers. */
+  | { op: "clear"; by: string; at: number }
   /** A ban or timeout: hide that user's messages and say so. */
-  | { op: "remove_user"; username: string; text: string; at: number }
+  | { op: "remove_user"; username: string; cause: "timeout" | "ban"; text: string; at: number }
   | { op: "notice"; text: string; at: number }
   /** After a reconnect: messages from `fromSeq` to `toSeq` were filled in. */
   | { op: "resumed"; fromSeq: number; toSeq: number }
@@ -63,21 +71,26 @@ export function applyOps(state: FeedState, ops: readonly FeedOp[]): FeedState {
       case "delete": {
         const i = findMessage(rows, (m) => m.id === op.id);
         const row = i === -1 ? undefined : rows[i];
-        if (row?.kind === "message") rows[i] = { ...row, deleted: true };
+        if (row?.kind === "message" && !row.removed) rows[i] = { ...row, removed: { cause: "deleted", by: op.by } };
         break;
       }
       case "remove_user": {
+        const removed: Removal = { cause: op.cause, by: null };
         rows = rows.map((row) =>
-          row.kind === "message" && row.message.author.username === op.username && !row.deleted
-            ? { ...row, deleted: true }
+          row.kind === "message" && row.message.author.username === op.username && !row.removed
+            ? { ...row, removed }
             : row,
         );
         rows.push({ kind: "notice", key: key("n"), text: op.text, at: op.at });
         break;
       }
-      case "clear":
-        rows = [{ kind: "notice", key: key("n"), text: "Chat was cleared by a moderator", at: op.at }];
+      case "clear": {
+        // Kept, marked: moderators still see what was cleared; viewers see only the notice.
+        const removed: Removal = { cause: "cleared", by: op.by };
+        rows = rows.flatMap((row) => (row.kind !== "message" ? [] : row.removed ? [row] : [{ ...row, removed }]));
+        rows.push({ kind: "notice", key: key("n"), text: "Chat was cleared by a moderator", at: op.at });
         break;
+      }
       case "notice":
         rows.push({ kind: "notice", key: key("n"), text: op.text, at: op.at });
         break;
@@ -115,7 +128,41 @@ export function setPaused(state: FeedState, paused: boolean): FeedState {
 }
 
 function messageRow(message: Message): FeedRow {
-  return { kind: "message", key: `m${message.id}`, message, deleted: false };
+  return { kind: "message", key: `m${message.id}`, message, removed: null };
+}
+
+/**
+ * The rows a reader sees: viewers do not see removed messages at all, moderators see them
+ * marked. Returns `rows` itself when nothing is hidden (the common case), so that a list keyed
+ * on it does not re-render for nothing.
+ */
+export function visibleRows(rows: readonly FeedRow[], showRemoved: boolean): readonly FeedRow[] {
+  if (showRemoved || !rows.some((row) => row.kind === "message" && row.removed)) return rows;
+  return rows.filter((row) => row.kind !== "message" || !row.removed);
+}
+
+/** A user's latest messages in the loaded feed, newest last (removed ones only when `withRemoved`). */
+export function recentMessagesBy(
+  rows: readonly FeedRow[],
+  username: string,
+  limit: number,
+  withRemoved: boolean,
+): Message[] {
+  const found: Message[] = [];
+  for (let i = rows.length - 1; i >= 0 && found.length < limit; i--) {
+    const row = rows[i];
+    if (row?.kind !== "message" || row.message.author.username !== username) continue;
+    if (row.removed && !withRemoved) continue;
+    found.push(row.message);
+  }
+  return found.reverse();
+}
+
+/** The latest message of a user in the loaded feed (their role and badges as last seen). */
+export function latestBy(rows: readonly FeedRow[], username: string): Message | undefined {
+  const i = findMessage(rows, (m) => m.author.username === username);
+  const row = i === -1 ? undefined : rows[i];
+  return row?.kind === "message" ? row.message : undefined;
 }
 
 function lastMessageSeq(rows: readonly FeedRow[]): number | undefined {

@@ -32,3 +32,17 @@ export function formatClock(at: number): string {
 export function secondsLeft(untilMs: number, now: number): number {
   return Math.max(0, Math.ceil((untilMs - now) / 1000));
 }
+
+const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const dayAndTime = new Intl.DateTimeFormat(undefined, {
+  weekday: "short",
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+/** An end time: "14:05:30" today, "Fri 5 Dec, 14:05" on another day. */
+export function formatEndTime(at: number, now: number): string {
+  return new Date(at).toDateString() === new Date(now).toDateString() ? timeOfDay.format(at) : dayAndTime.format(at);
+}

@@ -17,6 +17,7 @@ import { announceMessage, resetAnnouncements } from "./announcer";
 import { Batcher } from "./batcher";
 import { getChannel } from "./channels";
 import { client } from "./client";
+import { noteOwnMessage, onModerationEvent } from "./moderation";
 
 /** Messages loaded when a channel opens. */
 const INITIAL_PAGE = 100;
@@ -41,28 +42,38 @@ export function openChannel(name: string): () => void {
       case "message":
         batcher.push({ op: "message", message: event.data, live: true });
         if (event.data.author.id !== useSession.getState().user?.id) announceMessage(event.data);
+        else noteOwnMessage(event.data);
         return;
       case "message_deleted":
-        batcher.push({ op: "delete", id: event.data.id });
+        batcher.push({ op: "delete", id: event.data.id, by: event.data.by });
+        onModerationEvent(event);
         return;
       case "chat_cleared":
-        batcher.push({ op: "clear", at: event.at });
+        batcher.push({ op: "clear", by: event.data.by, at: event.at });
+        onModerationEvent(event);
         return;
       case "user_timed_out":
         batcher.push({
           op: "remove_user",
           username: event.data.username,
+          cause: "timeout",
           text: `${event.data.username} was timed out`,
           at: event.at,
         });
+        onModerationEvent(event);
         return;
       case "user_banned":
         batcher.push({
           op: "remove_user",
           username: event.data.username,
+          cause: "ban",
           text: `${event.data.username} was banned`,
           at: event.at,
         });
+        onModerationEvent(event);
+        return;
+      case "user_unbanned":
+        onModerationEvent(event);
         return;
       case "channel_updated":
         feedActions.setChannel(event.data.channel);
@@ -85,7 +96,7 @@ export function openChannel(name: string): () => void {
         feedActions.setViewers(event.data.viewers);
         return;
       default:
-        return; // user_joined / user_left / user_unbanned / stats: nothing to show in the feed
+        return; // user_joined / user_left / stats: nothing to show in the feed
     }
   };
 

@@ -4,6 +4,7 @@
  */
 import { useEffect } from "react";
 import { openChannel } from "../../services/channel-feed";
+import { watchModeration } from "../../services/moderation";
 import { useFeed } from "../../store/feed";
 import { useSession } from "../../store/session";
 import { ChannelHeader } from "../ChannelHeader/ChannelHeader";
@@ -14,6 +15,7 @@ import { VideoPlayer } from "../VideoPlayer/VideoPlayer";
 
 export function ChannelPage({ name }: { name: string }) {
   useEffect(() => openChannel(name), [name]);
+  useEffect(() => watchModeration(name.toLowerCase()), [name]);
   const channel = useFeed((s) => s.channel);
   const status = useFeed((s) => s.status);
   const error = useFeed((s) => s.error);

@@ -1,12 +1,17 @@
 /** The chat column: connection state, the list, and the send box (or the way in). */
-import { MessageSquare, Users } from "lucide-react";
+import { MessageSquare, Shield, Users } from "lucide-react";
 import { formatCount } from "../../lib/format";
 import { useFeed } from "../../store/feed";
+import { moderationActions, useModeration } from "../../store/moderation";
 import { useSession } from "../../store/session";
 import { AuthPanel } from "../AuthPanel/AuthPanel";
 import { Composer } from "../Composer/Composer";
 import { ConnectionIndicator } from "../ConnectionIndicator/ConnectionIndicator";
 import { MessageList } from "../MessageList/MessageList";
+import { ModPanel } from "../ModPanel/ModPanel";
+import { ModStatus } from "../ModStatus/ModStatus";
+import { SanctionBanner } from "../SanctionBanner/SanctionBanner";
+import { UserCard } from "../UserCard/UserCard";
 
 export function ChatPanel({ channel, className = "" }: { channel: string; className?: string }) {
   const user = useSession((s) => s.user);
@@ -14,11 +19,13 @@ export function ChatPanel({ channel, className = "" }: { channel: string; classN
   const viewers = useFeed((s) => s.viewers ?? s.channel?.viewers ?? null);
   const guestsAllowed = useFeed((s) => s.channel?.settings.guestsAllowed ?? true);
   const loading = useFeed((s) => s.status === "loading");
+  const isModerator = useModeration((s) => s.moderator !== null);
+  const panelOpen = useModeration((s) => s.panelOpen);
   return (
     <section
       aria-label="Chat"
       data-testid="chat-panel"
-      className={`flex min-h-0 flex-col bg-white dark:bg-zinc-900 ${className}`}
+      className={`relative flex min-h-0 flex-col bg-white dark:bg-zinc-900 ${className}`}
     >
       <header className="flex items-center justify-between gap-2 border-zinc-200 border-b px-3 py-2 dark:border-zinc-800">
         <h2 className="flex items-center gap-1.5 font-semibold text-sm">
@@ -32,6 +39,18 @@ export function ChatPanel({ channel, className = "" }: { channel: string; classN
               <span data-testid="chat-viewers">{formatCount(viewers)}</span>
               <span className="sr-only"> viewers</span>
             </span>
+          )}
+          {isModerator && (
+            <button
+              type="button"
+              aria-pressed={panelOpen}
+              data-testid="mod-panel-toggle"
+              onClick={() => moderationActions.setPanel(!panelOpen)}
+              className="inline-flex items-center gap-1 rounded-md px-1.5 py-0.5 text-xs font-medium text-emerald-700 hover:bg-zinc-100 aria-pressed:bg-emerald-500/15 dark:text-emerald-400 dark:hover:bg-zinc-800"
+            >
+              <Shield className="size-3.5" aria-hidden="true" />
+              Moderation
+            </button>
           )}
           <ConnectionIndicator />
         </div>
@@ -47,13 +66,19 @@ export function ChatPanel({ channel, className = "" }: { channel: string; classN
           ))}
         </div>
       ) : (
-        <MessageList />
+        <div className="relative flex min-h-0 flex-1 flex-col">
+          <MessageList />
+          {isModerator && panelOpen && <ModPanel />}
+        </div>
       )}
+      <ModStatus />
+      {user && <SanctionBanner />}
       {user ? (
         <Composer channel={channel} />
       ) : checked ? (
         <AuthPanel modes={guestsAllowed ? ["guest", "login", "register"] : ["login", "register"]} />
       ) : null}
+      <UserCard />
     </section>
   );
 }

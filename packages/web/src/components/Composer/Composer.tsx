@@ -7,9 +7,11 @@ import { ChorusError } from "@chorus/client";
 import { LoaderCircle, SendHorizontal } from "lucide-react";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { plural, secondsLeft } from "../../lib/format";
+import { sanctionFromRefusal } from "../../lib/moderation";
 import { describeSendError, type SendProblem } from "../../lib/send-errors";
 import { codePoints } from "../../lib/text";
 import { newNonce, sendMessage } from "../../services/chat";
+import { reportRefusal } from "../../services/moderation";
 import { logout } from "../../services/session";
 import { useSession } from "../../store/session";
 
@@ -47,6 +49,14 @@ export function Composer({ channel }: { channel: string }) {
       setNotice(result.held ? "Your message is held for review by the moderators." : null);
     } catch (error) {
       const failure = error instanceof ChorusError ? error : { code: "unavailable", status: 0, message: String(error) };
+      // A ban or timeout is the banner's to show (with its end); the text stays for later.
+      const sanction = sanctionFromRefusal(failure, Date.now());
+      if (sanction) {
+        reportRefusal(sanction);
+        setProblem(null);
+        setNotice(null);
+        return;
+      }
       const described = describeSendError(failure, Date.now());
       setProblem(described);
       setNotice(null);

@@ -4,11 +4,12 @@
  * end, or the button, resumes.
  */
 import { ArrowDown } from "lucide-react";
-import { useCallback, useEffect, useLayoutEffect, useRef } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from "react";
 import { Virtuoso } from "react-virtuoso";
-import type { FeedRow } from "../../lib/feed";
+import { type FeedRow, visibleRows } from "../../lib/feed";
 import { formatCount } from "../../lib/format";
 import { feedActions, useFeed } from "../../store/feed";
+import { useModeration } from "../../store/moderation";
 import { useSession } from "../../store/session";
 import { MessageRow } from "../MessageRow/MessageRow";
 import { BottomFollower } from "./follow";
@@ -28,7 +29,10 @@ const isPaused = (): boolean => useFeed.getState().paused;
 const setPaused = (paused: boolean): void => feedActions.setPaused(paused);
 
 export function MessageList() {
-  const rows = useFeed((s) => s.rows);
+  const allRows = useFeed((s) => s.rows);
+  const mod = useModeration((s) => s.moderator);
+  // Viewers never see removed messages; moderators see them marked.
+  const rows = useMemo(() => visibleRows(allRows, mod !== null), [allRows, mod]);
   const paused = useFeed((s) => s.paused);
   const unseen = useFeed((s) => s.unseen);
   const me = useSession((s) => s.user?.username ?? null);
@@ -51,7 +55,7 @@ export function MessageList() {
 
   const schedule = useCallback(() => follower.current?.schedule(), []);
   const jumpToLatest = useCallback(() => follower.current?.resume(), []);
-  const itemContent = useCallback((_: number, row: FeedRow) => <MessageRow row={row} me={me} />, [me]);
+  const itemContent = useCallback((_: number, row: FeedRow) => <MessageRow row={row} me={me} mod={mod} />, [me, mod]);
 
   return (
     <div className="relative min-h-0 flex-1">

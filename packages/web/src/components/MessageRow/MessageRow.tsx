@@ -1,21 +1,33 @@
 /**
  * One row of the chat list: a message, a divider (reconnect) or a notice. Names and texts sit
  * in <bdi> so that right-to-left text cannot reorder what is around it. The timestamp shows
- * on hover (and to screen readers, always).
+ * on hover (and to screen readers, always). A name opens the user card; moderators get the
+ * row's actions and see removed messages marked with who removed them (viewers never get
+ * removed rows: MessageList leaves them out).
  */
 import { CloudOff, History, Info } from "lucide-react";
 import { type CSSProperties, memo } from "react";
 import { readableNameColors } from "../../lib/color";
-import type { FeedRow } from "../../lib/feed";
+import type { FeedRow, Removal } from "../../lib/feed";
 import { formatClock } from "../../lib/format";
+import { allowedActions, type Moderator } from "../../lib/moderation";
 import { mentions } from "../../lib/text";
+import { moderationActions } from "../../store/moderation";
 import { AuthorBadges } from "../AuthorBadges/AuthorBadges";
 import { MessageText } from "../MessageText/MessageText";
+import { ModActions } from "../ModActions/ModActions";
 import { PlatformIcon } from "../PlatformIcon/PlatformIcon";
 
 type NameStyle = CSSProperties & { "--name-dark": string; "--name-light": string };
 
-export const MessageRow = memo(function MessageRow({ row, me }: { row: FeedRow; me: string | null }) {
+export interface MessageRowProps {
+  row: FeedRow;
+  me: string | null;
+  /** Set when the reader moderates this channel. */
+  mod: Moderator | null;
+}
+
+export const MessageRow = memo(function MessageRow({ row, me, mod }: MessageRowProps) {
   if (row.kind === "divider") {
     const Icon = row.tone === "loss" ? CloudOff : History;
     return (
@@ -44,10 +56,11 @@ export const MessageRow = memo(function MessageRow({ row, me }: { row: FeedRow; 
       </div>
     );
   }
-  const { message, deleted } = row;
+  const { message, removed } = row;
   const { author } = message;
   const mine = me !== null && author.username === me;
-  const mentioned = me !== null && !mine && !deleted && mentions(message.text, message.mentions, me);
+  const mentioned = me !== null && !mine && !removed && mentions(message.text, message.mentions, me);
+  const allowed = removed ? null : allowedActions(mod, author);
   const colors = readableNameColors(author.color, author.username);
   const nameStyle: NameStyle = { "--name-dark": colors.dark, "--name-light": colors.light };
   return (
@@ -56,6 +69,7 @@ export const MessageRow = memo(function MessageRow({ row, me }: { row: FeedRow; 
       data-seq={message.seq}
       data-id={message.id}
       data-mentioned={mentioned ? "" : undefined}
+      data-removed={removed ? removed.cause : undefined}
       className={`group relative break-words px-3 py-0.5 text-sm leading-6 hover:bg-zinc-200/60 dark:hover:bg-zinc-800/50 ${
         mentioned ? "border-l-2 border-violet-500 bg-violet-500/10 pl-2.5" : ""
       }`}
@@ -66,16 +80,32 @@ export const MessageRow = memo(function MessageRow({ row, me }: { row: FeedRow; 
       >
         {formatClock(message.createdAt)}
       </time>
+      {allowed && (allowed.delete || allowed.sanction) && <ModActions message={message} allowed={allowed} />}
       <PlatformIcon platform={author.platform} />
       <AuthorBadges badges={author.badges} />
-      <bdi data-part="name" className="author-name font-bold" style={nameStyle}>
-        {author.displayName}
-      </bdi>
+      <button
+        type="button"
+        onClick={() => moderationActions.openCard(author.username)}
+        data-part="name-button"
+        className="inline cursor-pointer rounded-sm hover:underline"
+      >
+        <bdi data-part="name" className="author-name font-bold" style={nameStyle}>
+          {author.displayName}
+        </bdi>
+      </button>
       <span className="text-zinc-500">: </span>
-      {deleted ? (
-        <em data-part="deleted" className="text-zinc-500 dark:text-zinc-400">
-          message deleted
-        </em>
+      {removed ? (
+        <>
+          <bdi
+            data-part="removed-text"
+            className="text-zinc-500 line-through [overflow-wrap:anywhere] dark:text-zinc-500"
+          >
+            {message.text}
+          </bdi>{" "}
+          <em data-part="deleted" className="text-xs text-zinc-500 dark:text-zinc-400">
+            ({removalText(removed)})
+          </em>
+        </>
       ) : (
         <bdi data-part="text" className="[overflow-wrap:anywhere]">
           <MessageText text={message.text} me={mine ? null : me} />
@@ -84,3 +114,16 @@ export const MessageRow = memo(function MessageRow({ row, me }: { row: FeedRow; 
     </div>
   );
 });
+
+function removalText(removed: Removal): string {
+  switch (removed.cause) {
+    case "deleted":
+      return removed.by ? `deleted by ${removed.by}` : "deleted";
+    case "cleared":
+      return removed.by ? `cleared by ${removed.by}` : "cleared";
+    case "timeout":
+      return "hidden: user timed out";
+    case "ban":
+      return "hidden: user banned";
+  }
+}
