@@ -47,6 +47,37 @@ export function toBlockedTerms(raw: ReadonlyArray<string | BlockedTerm>): Blocke
   return [...byTerm.values()];
 }
 
+/**
+ * AutoMod's categories (`identity` is race, ethnicity and religion). `autoModLevel` sets every
+ * category at once; `autoModCategories` overrides single ones. At level L a term of severity
+ * s (1 mild … 4 severe) is held for review when s ≥ 5 − L; at level 4 the severity-4 terms
+ * are refused outright. Level 0 is off.
+ */
+export const AUTOMOD_CATEGORIES = [
+  "disability",
+  "aggression",
+  "sexuality",
+  "misogyny",
+  "bullying",
+  "swearing",
+  "identity",
+] as const;
+export type AutoModCategory = (typeof AUTOMOD_CATEGORIES)[number];
+const AutoModLevel = Type.Integer({ minimum: 0, maximum: 4 });
+export const AutoModCategories = Type.Partial(
+  Type.Object({
+    disability: AutoModLevel,
+    aggression: AutoModLevel,
+    sexuality: AutoModLevel,
+    misogyny: AutoModLevel,
+    bullying: AutoModLevel,
+    swearing: AutoModLevel,
+    identity: AutoModLevel,
+  } satisfies Record<AutoModCategory, typeof AutoModLevel>),
+  { additionalProperties: false },
+);
+export type AutoModCategories = Static<typeof AutoModCategories>;
+
 export const ChannelSettings = Type.Object({
   slowModeSec: Type.Integer({ minimum: 0, maximum: 21600 }),
   followersOnlyMin: Type.Union([Type.Integer({ minimum: 0, maximum: 129600 }), Type.Null()]),
@@ -55,7 +86,9 @@ export const ChannelSettings = Type.Object({
   uniqueChat: Type.Boolean(),
   guestsAllowed: Type.Boolean(),
   blockedTerms: Type.Array(BlockedTerm, { maxItems: LIMITS.blockedTermsMax }),
-  autoModLevel: Type.Integer({ minimum: 0, maximum: 4 }),
+  autoModLevel: AutoModLevel,
+  /** Per-category levels that override `autoModLevel`; a category left out follows it. */
+  autoModCategories: Type.Optional(AutoModCategories),
   /**
    * Shield mode: one switch for a raid. Turning it on applies `SHIELD_PRESET` at once;
    * turning it off restores the settings from before (the server keeps them meanwhile).

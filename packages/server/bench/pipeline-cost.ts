@@ -146,6 +146,7 @@ const configs = [
   ["core", core, channel({})],
   ["terms", moderation, channel({ blockedTerms: TERMS })],
   ["terms+unique", moderation, channel({ blockedTerms: TERMS, uniqueChat: true })],
+  ["terms+automod4", moderation, channel({ blockedTerms: TERMS, autoModLevel: 4 })],
 ] as const;
 
 // Warm up the JIT and the matcher's compile cache.
@@ -157,7 +158,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     const r = await measure(pipeline, state);
     results.set(name, [...(results.get(name) ?? []), r]);
     rows.push(
-      `${round}  ${name.padEnd(12)}  p50 ${r.p50.toFixed(1).padStart(6)} µs  p99 ${r.p99.toFixed(1).padStart(6)} µs  max ${r.max.toFixed(0).padStart(6)} µs  ${Math.round(r.perSec).toLocaleString("en").padStart(9)} msg/s`,
+      `${round}  ${name.padEnd(14)}  p50 ${r.p50.toFixed(1).padStart(6)} µs  p99 ${r.p99.toFixed(1).padStart(6)} µs  max ${r.max.toFixed(0).padStart(6)} µs  ${Math.round(r.perSec).toLocaleString("en").padStart(9)} msg/s`,
     );
   }
 }

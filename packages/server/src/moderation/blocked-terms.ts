@@ -10,6 +10,11 @@
  * → "what the heck"); the copy keeps a map back to the original for masking. Skipping every
  * separator instead would glue words together and lose their boundaries ("an ass" → "anass").
  *
+ * Apostrophes are dropped and runs of white space count as one space, in the text and in the
+ * terms alike, so a phrase matches "you're" as "youre" and survives doubled spaces.
+ *
+ * `PhraseMatcher` does the matching for any list of entries with a `term` (AutoMod's lexicon
+ * carries a category and severity per term); `TermMatcher` is the blocked-terms view on it.
  * A compiled matcher is cached per terms list: a channel's settings object is replaced when
  * they change, so the cache follows edits without being told.
  */
@@ -17,11 +22,13 @@ import type { BlockedTerm, BlockedTermAction } from "@chorus/protocol";
 import {
   collapseDuplicatesTransformer,
   createSimpleTransformer,
-  DataSet,
+  type Node,
   parseRawPattern,
-  RegExpMatcher,
   resolveConfusablesTransformer,
   resolveLeetSpeakTransformer,
+  type StatefulTransformer,
+  SyntaxKind,
+  type TransformerContainer,
   toAsciiLowerCaseTransformer,
 } from "obscenity";
 
@@ -34,21 +41,35 @@ export interface TermMatch {
 }
 
 const STRENGTH: Record<BlockedTermAction, number> = { mask: 0, hold: 1, reject: 2 };
-const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x00ad]);
+/** Zero-width characters, the soft hyphen, and apostrophes (straight, curly, modifier, backtick). */
+const DROPPED = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x00ad, 0x27, 0x2018, 0x2019, 0x02bc, 0x60]);
+const SPACE = 0x20;
+const isSpace = (c: number): boolean =>
+  (c >= 0x09 && c <= 0x0d) ||
+  c === SPACE ||
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000;
 
-/** Drops zero-width characters and soft hyphens. */
-const dropZeroWidth = createSimpleTransformer((c) => (ZERO_WIDTH.has(c) ? undefined : c));
+/** Drops zero-width characters, soft hyphens and apostrophes; every kind of space becomes " ". */
+const dropInvisible = createSimpleTransformer((c) => (DROPPED.has(c) ? undefined : isSpace(c) ? SPACE : c));
 /** é → e, ñ → n: the base letter of a precomposed one. */
 const stripDiacritics = createSimpleTransformer((c) => String.fromCodePoint(c).normalize("NFD").codePointAt(0) ?? c);
 
-const TRANSFORMERS = [
-  dropZeroWidth,
+const TRANSFORMERS: TransformerContainer[] = [
+  dropInvisible,
   stripDiacritics,
   resolveConfusablesTransformer(),
   resolveLeetSpeakTransformer(),
   toAsciiLowerCaseTransformer(),
-  // Runs of three or more become two; the patterns allow every letter once or twice.
-  collapseDuplicatesTransformer({ defaultThreshold: 2, customThresholds: new Map() }),
+  // Runs of three or more become two; the patterns allow every letter once or twice. Runs of
+  // spaces become one, as in the patterns.
+  collapseDuplicatesTransformer({ defaultThreshold: 2, customThresholds: new Map([[" ", 1]]) }),
 ];
 
 /** Three or more single characters, each followed by separators: "f u c k", "s.h.i.t", "$-h-!-t". */
@@ -82,15 +103,21 @@ export function joinSpacedLetters(text: string): { text: string; origin: number[
   return { text: out, origin };
 }
 
+/** The letters a term stands for, as the transformed text spells them. */
+function termCore(term: string): string {
+  return term
+    .replace(/^\*|\*$/g, "")
+    .normalize("NFD")
+    .replace(/\p{M}|['\u2018\u2019\u02bc`]/gu, "")
+    .replace(/\s+/gu, " ")
+    .toLowerCase();
+}
+
 /** An obscenity pattern for a term: word boundaries unless `*`, each letter once or twice. */
 export function termPattern(term: string): string {
   const open = term.startsWith("*");
   const close = term.endsWith("*") && term.length > 1;
-  const core = term
-    .replace(/^\*|\*$/g, "")
-    .normalize("NFD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase();
+  const core = termCore(term);
   let body = "";
   for (let i = 0; i < core.length; i++) {
     const ch = core[i] ?? "";
@@ -102,43 +129,195 @@ export function termPattern(term: string): string {
   return `${open ? "" : "|"}${body}${close ? "" : "|"}`;
 }
 
-export class TermMatcher {
-  private readonly matcher: RegExpMatcher;
-  private readonly dataset: DataSet<{ index: number }>;
+/** Anything matched by its `term`. */
+export interface Termed {
+  readonly term: string;
+}
 
-  constructor(private readonly terms: readonly BlockedTerm[]) {
-    const dataset = new DataSet<{ index: number }>();
-    terms.forEach((t, index) => {
-      if (t.term.replace(/\*/g, "").length === 0) return;
-      dataset.addPhrase((phrase) => phrase.setMetadata({ index }).addPattern(parseRawPattern(termPattern(t.term))));
+export interface PhraseMatches<T> {
+  /** The entries found, each once, in the order of the list. */
+  entries: T[];
+  /** Where, in the original text: inclusive indices, possibly overlapping. */
+  spans: Array<[number, number]>;
+}
+
+/**
+ * Runs the transformers over a text, as obscenity's matcher does: the transformed text, and
+ * for each of its UTF-16 units the index in the input it came from.
+ */
+class Normaliser {
+  private readonly steps: Array<(c: number) => number | undefined>;
+  private readonly stateful: StatefulTransformer[] = [];
+
+  constructor(transformers: readonly TransformerContainer[]) {
+    this.steps = transformers.map((t) => {
+      if ("transform" in t) return t.transform;
+      const instance = t.factory();
+      this.stateful.push(instance);
+      return (c: number) => instance.transform(c);
     });
-    this.dataset = dataset;
-    this.matcher = new RegExpMatcher({ ...dataset.build(), blacklistMatcherTransformers: TRANSFORMERS });
   }
 
-  match(text: string): TermMatch | null {
+  run(input: string): { text: string; origin: number[] } {
+    for (const s of this.stateful) s.reset();
+    let text = "";
+    const origin: number[] = [];
+    for (let i = 0; i < input.length; ) {
+      const code = input.codePointAt(i) ?? 0;
+      let c: number | undefined = code;
+      for (let k = 0; k < this.steps.length && c !== undefined; k++) c = this.steps[k]?.(c);
+      if (c !== undefined) {
+        const out = String.fromCodePoint(c);
+        text += out;
+        for (let u = 0; u < out.length; u++) origin.push(i);
+      }
+      i += code > 0xffff ? 2 : 1;
+    }
+    return { text, origin };
+  }
+}
+
+const REGEXP_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
+
+/** A JavaScript regular expression for an obscenity pattern, as obscenity compiles it. */
+function regExpSource(nodes: readonly Node[]): string {
+  const literal = (chars: number[]) => String.fromCodePoint(...chars).replace(REGEXP_SPECIAL, "\\$&");
+  const nodeSource = (node: Node): string => {
+    if (node.kind === SyntaxKind.Literal) return literal(node.chars);
+    if (node.kind === SyntaxKind.Wildcard) return ".";
+    return `(?:${nodeSource(node.childNode)})?`;
+  };
+  return nodes.map(nodeSource).join("");
+}
+
+/**
+ * Bucket of the terms a word can start: its first letter and the next different one, so that
+ * a doubled first letter ("kkys") finds the same bucket as the term ("kys").
+ */
+function startKey(text: string, at: number): string {
+  const first = text[at] ?? "";
+  let next = at + 1;
+  while (text[next] === first) next++;
+  return first + (text[next] ?? "");
+}
+
+const WORD = /[a-z0-9_]/;
+
+interface Compiled {
+  /** Sticky for bucketed terms (tried at a word start), global for the others. */
+  readonly regExp: RegExp;
+  readonly indices: number[];
+}
+
+/**
+ * Finds a list of entries, each matched by its `term`, in a text. The terms are obscenity
+ * patterns (see `termPattern`) matched over the transformed text; rather than running every
+ * term's expression over the whole text, a term that starts with a whole word is tried only
+ * at the word starts whose first two letters it can begin with, so the cost grows with the
+ * message, not with the list (AutoMod's lexicon has hundreds of terms).
+ */
+export class PhraseMatcher<T extends Termed> {
+  private readonly normaliser = new Normaliser(TRANSFORMERS);
+  private readonly byStart = new Map<string, Compiled[]>();
+  /** Terms starting mid-word (`*ing`) or with a non-letter: run over the whole text. */
+  private readonly anywhere: Compiled[] = [];
+
+  constructor(private readonly entries: readonly T[]) {
+    const bySource = new Map<string, Compiled>();
+    entries.forEach((entry, index) => {
+      const core = termCore(entry.term);
+      if (core.trim().length === 0) return;
+      const pattern = parseRawPattern(termPattern(entry.term));
+      const bucketed = pattern.requireWordBoundaryAtStart && WORD.test(core[0] ?? "");
+      const source = `${regExpSource(pattern.nodes)}${pattern.requireWordBoundaryAtEnd ? "\\b" : ""}`;
+      const key = bucketed ? startKey(core, 0) : "";
+      const id = `${key}\u0000${source}`;
+      const known = bySource.get(id);
+      if (known) {
+        known.indices.push(index);
+        return;
+      }
+      const compiled: Compiled = {
+        regExp: new RegExp(
+          bucketed ? source : `${pattern.requireWordBoundaryAtStart ? "\\b" : ""}${source}`,
+          bucketed ? "ys" : "gs",
+        ),
+        indices: [index],
+      };
+      bySource.set(id, compiled);
+      if (!bucketed) this.anywhere.push(compiled);
+      else {
+        const bucket = this.byStart.get(key);
+        if (bucket) bucket.push(compiled);
+        else this.byStart.set(key, [compiled]);
+      }
+    });
+  }
+
+  find(text: string): PhraseMatches<T> | null {
     const spans: Array<[number, number]> = [];
     const hit = new Set<number>();
     const joined = joinSpacedLetters(text);
     const copies: Array<{ text: string; origin: number[] | null }> = [{ text, origin: null }];
     if (joined) copies.push(joined);
-    for (const { text: copy, origin } of copies) {
-      for (const m of this.matcher.getAllMatches(copy)) {
-        const index = this.dataset.getPayloadWithPhraseMetadata(m).phraseMetadata?.index;
-        if (index === undefined) continue;
-        hit.add(index);
-        spans.push(
-          origin ? [origin[m.startIndex] ?? 0, origin[m.endIndex] ?? text.length - 1] : [m.startIndex, m.endIndex],
-        );
+    for (const copy of copies) {
+      const normal = this.normaliser.run(copy.text);
+      const toInput = (i: number): number => {
+        const inCopy = normal.origin[i] ?? copy.text.length - 1;
+        return copy.origin ? (copy.origin[inCopy] ?? text.length - 1) : inCopy;
+      };
+      const found = (compiled: Compiled, start: number, length: number) => {
+        for (const i of compiled.indices) hit.add(i);
+        spans.push([toInput(start), lastUnit(text, toInput(start + length - 1))]);
+      };
+      const t = normal.text;
+      for (let at = 0; at < t.length; at++) {
+        if (!WORD.test(t[at] ?? "") || (at > 0 && WORD.test(t[at - 1] ?? ""))) continue;
+        const bucket = this.byStart.get(startKey(t, at));
+        const single = this.byStart.get(t[at] ?? "");
+        for (const list of [bucket, single]) {
+          if (!list) continue;
+          for (const compiled of list) {
+            compiled.regExp.lastIndex = at;
+            const m = compiled.regExp.exec(t);
+            if (m) found(compiled, at, m[0].length);
+          }
+        }
+      }
+      for (const compiled of this.anywhere) {
+        for (const m of t.matchAll(compiled.regExp)) if (m[0].length > 0) found(compiled, m.index, m[0].length);
       }
     }
     if (hit.size === 0) return null;
-    const matched = [...hit].map((i) => this.terms[i]).filter((t): t is BlockedTerm => t !== undefined);
-    const action = matched.reduce<BlockedTermAction>(
+    const entries = [...hit]
+      .sort((a, b) => a - b)
+      .map((i) => this.entries[i])
+      .filter((t): t is T => t !== undefined);
+    return { entries, spans };
+  }
+}
+
+/** An index that ends a character: past the low half of a surrogate pair. */
+function lastUnit(text: string, at: number): number {
+  const code = text.charCodeAt(at);
+  return code >= 0xd800 && code <= 0xdbff && at + 1 < text.length ? at + 1 : at;
+}
+
+export class TermMatcher {
+  private readonly phrases: PhraseMatcher<BlockedTerm>;
+
+  constructor(terms: readonly BlockedTerm[]) {
+    this.phrases = new PhraseMatcher(terms);
+  }
+
+  match(text: string): TermMatch | null {
+    const found = this.phrases.find(text);
+    if (!found) return null;
+    const action = found.entries.reduce<BlockedTermAction>(
       (a, t) => (STRENGTH[t.action] > STRENGTH[a] ? t.action : a),
       "mask",
     );
-    return { action, terms: matched.map((t) => t.term), masked: mask(text, spans) };
+    return { action, terms: found.entries.map((t) => t.term), masked: mask(text, found.spans) };
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * The checks every message passes, in order: validation (cheap, no I/O) → retry lookup →
- * sanctions → chat modes → rate limit → the reply parent (a store read) → blocked terms →
+ * sanctions → chat modes → rate limit → the reply parent (a store read) → blocked terms → AutoMod →
  * unique chat and slow mode (which spend a turn, so only for a message nothing else refuses).
  */
 
+import { autoModCheck } from "../../moderation/checks/automod.js";
 import { blockedTermsCheck } from "../../moderation/checks/blocked-terms.js";
 import { emoteOnlyCheck } from "../../moderation/checks/emote-only.js";
 import { followersOnlyCheck } from "../../moderation/checks/followers-only.js";
@@ -36,6 +37,7 @@ export function defaultChecks(deps: { log: ChannelLog; limiter: Limiter; store: 
     rateLimitCheck(deps.limiter),
     replyParentCheck(deps.store),
     blockedTermsCheck,
+    autoModCheck,
     // Last: a message refused above must not spend the sender's unique-chat or slow-mode turn.
     uniqueChatCheck(deps.limiter),
     slowModeCheck(deps.limiter),
