@@ -6,6 +6,7 @@
 export const ERROR_STATUS = {
   invalid_request: 400,
   blocked_term: 400,
+  spam: 400,
   unauthorized: 401,
   forbidden: 403,
   banned: 403,

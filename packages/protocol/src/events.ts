@@ -26,6 +26,8 @@ export interface EphemeralEventData {
   message_held: { message: Message; reasons: string[] };
   /** Moderators only: a held message was approved (and published) or denied. */
   held_resolved: { id: string; approved: boolean; by: string };
+  /** Moderators only: a user was marked restricted or monitored, or the mark was lifted (null). */
+  user_status_changed: { username: string; status: "restricted" | "monitored" | null; by: string };
 }
 
 export type LoggedEventType = keyof LoggedEventData;

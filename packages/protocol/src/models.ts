@@ -78,6 +78,9 @@ export const AutoModCategories = Type.Partial(
 );
 export type AutoModCategories = Static<typeof AutoModCategories>;
 
+/** The chat delays a channel may choose, in seconds (Twitch's 2, 4 and 6). */
+export const CHAT_DELAYS = [0, 2, 4, 6] as const;
+
 export const ChannelSettings = Type.Object({
   slowModeSec: Type.Integer({ minimum: 0, maximum: 21600 }),
   followersOnlyMin: Type.Union([Type.Integer({ minimum: 0, maximum: 129600 }), Type.Null()]),
@@ -94,6 +97,30 @@ export const ChannelSettings = Type.Object({
    * turning it off restores the settings from before (the server keeps them meanwhile).
    */
   shieldMode: Type.Boolean(),
+  /** Least role whose messages may contain links (a guest counts as a viewer). */
+  linksMinRole: Role,
+  /**
+   * Spam filter: refuse (400 `spam`) a message of at least `SPAM_MIN_LETTERS` letters, emotes
+   * left out, more than this share of which are capitals. null = off. VIPs and up are exempt.
+   */
+  capsLimitPercent: Type.Union([Type.Integer({ minimum: 50, maximum: 100 }), Type.Null()]),
+  /**
+   * Spam filter: refuse a message in which one character, or a unit of up to three, repeats
+   * more than this many times in a row ("aaaaaaaa", "lololololol"). null = off. VIPs and up exempt.
+   */
+  repeatLimit: Type.Union([Type.Integer({ minimum: 3, maximum: 100 }), Type.Null()]),
+  /** A guest may post only this many seconds after the guest identity was created. 0 = off. */
+  guestCooldownSec: Type.Integer({ minimum: 0, maximum: 3600 }),
+  /**
+   * Established users: an account (or guest identity) younger than this many minutes may not
+   * post. null = off. Subscribers, VIPs, moderators and the owner are exempt.
+   */
+  minAccountAgeMin: Type.Union([Type.Integer({ minimum: 1, maximum: 525600 }), Type.Null()]),
+  /**
+   * Seconds by which non-moderators see the chat late, so that a moderator's delete lands before
+   * they see the message (Twitch's chat delay). 0 = off.
+   */
+  chatDelaySec: Type.Union(CHAT_DELAYS.map((d) => Type.Literal(d))),
 });
 export type ChannelSettings = Static<typeof ChannelSettings>;
 
@@ -107,7 +134,16 @@ export const DEFAULT_CHANNEL_SETTINGS: ChannelSettings = {
   blockedTerms: [],
   autoModLevel: 0,
   shieldMode: false,
+  linksMinRole: "vip",
+  capsLimitPercent: null,
+  repeatLimit: null,
+  guestCooldownSec: 0,
+  minAccountAgeMin: null,
+  chatDelaySec: 0,
 };
+
+/** Letters (emotes left out) a message needs before the capitals filter looks at it. */
+export const SPAM_MIN_LETTERS = 12;
 
 /** What shield mode applies: guests off, followers-only 10 min, slow 5 s, AutoMod 4. */
 export const SHIELD_PRESET = {
@@ -165,5 +201,10 @@ export const Message = Type.Object({
   broadcastId: Type.Optional(Type.String()),
   /** The author's first message in this channel (moderators keep an eye on first-time chatters). */
   firstMessage: Type.Optional(Type.Literal(true)),
+  /**
+   * Removed before viewers were shown it: under chat delay a message a moderator deleted in
+   * time reaches viewers only as this placeholder (empty text), to keep their seqs contiguous.
+   */
+  deleted: Type.Optional(Type.Literal(true)),
 });
 export type Message = Static<typeof Message>;

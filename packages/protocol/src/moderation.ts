@@ -34,3 +34,35 @@ export const HeldMessage = Type.Object({
   at: Type.Integer(),
 });
 export type HeldMessage = Static<typeof HeldMessage>;
+
+/**
+ * Suspicious-user statuses (Twitch's): a `restricted` user's messages are held for moderators
+ * (everyone else never sees them unless approved); a `monitored` user's messages are published
+ * and moderators see them marked.
+ */
+export const USER_STATUSES = ["restricted", "monitored"] as const;
+export const UserStatusKind = Type.Union(USER_STATUSES.map((s) => Type.Literal(s)));
+export type UserStatusKind = (typeof USER_STATUSES)[number];
+
+export const UserStatus = Type.Object({
+  username: Type.String(),
+  status: UserStatusKind,
+  reason: Type.Union([Type.String(), Type.Null()]),
+  /** Who set it (username). */
+  by: Type.String(),
+  at: Type.Integer(),
+});
+export type UserStatus = Static<typeof UserStatus>;
+
+/** `GET /api/channels/:name/me`: the caller's standing in a channel. */
+export const ChannelStanding = Type.Object({
+  /** null for an anonymous caller. */
+  role: Type.Union([Type.String(), Type.Null()]),
+  /** Whether the caller may moderate (moderator, owner or admin). */
+  canModerate: Type.Boolean(),
+  /** The caller's ban or timeout in force, if any. */
+  sanction: Type.Union([Sanction, Type.Null()]),
+  /** When the caller followed the channel (null: not following). */
+  followedAt: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type ChannelStanding = Static<typeof ChannelStanding>;
