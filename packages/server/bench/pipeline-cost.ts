@@ -72,6 +72,7 @@ function channel(settings: Partial<typeof DEFAULT_CHANNEL_SETTINGS>): ChannelSta
     roles: new Map(),
     broadcast: null,
     sanctions: new Map(),
+    statuses: new Map(),
   };
 }
 

@@ -8,12 +8,14 @@ import { CHANNEL_NAME_RE, type LoggedEvent } from "@chorus/protocol";
 import type { ChannelAccess } from "../chat/permissions.js";
 import { notFound } from "../errors.js";
 import type { ChannelLog } from "../ports/log.js";
-import type { BroadcastRecord, ChannelRecord, SanctionRecord, Store } from "../ports/store.js";
+import type { BroadcastRecord, ChannelRecord, SanctionRecord, Store, UserStatusRecord } from "../ports/store.js";
 
 export interface ChannelState extends ChannelAccess {
   broadcast: BroadcastRecord | null;
   /** Standing bans and timeouts by user id, as of the last load (a timeout's `until` still applies). */
   sanctions: Map<string, SanctionRecord>;
+  /** Suspicious-user marks (restricted, monitored) by user id. */
+  statuses: Map<string, UserStatusRecord>;
 }
 
 /** Logged events after which a channel's cached state must be reloaded. */
@@ -95,12 +97,19 @@ export class ChannelCache {
   }
 
   async load(record: ChannelRecord): Promise<ChannelState> {
-    const [roles, broadcast, sanctions] = await Promise.all([
+    const [roles, broadcast, sanctions, statuses] = await Promise.all([
       this.store.channels.roles(record.name),
       record.liveBroadcastId ? this.store.broadcasts.byId(record.liveBroadcastId) : Promise.resolve(null),
       this.store.sanctions.active(record.name, Date.now()),
+      this.store.userStatus.list(record.name),
     ]);
-    const state: ChannelState = { record, roles, broadcast, sanctions: new Map(sanctions.map((s) => [s.userId, s])) };
+    const state: ChannelState = {
+      record,
+      roles,
+      broadcast,
+      sanctions: new Map(sanctions.map((s) => [s.userId, s])),
+      statuses: new Map(statuses.map((s) => [s.userId, s])),
+    };
     this.cache.set(record.name, state);
     return state;
   }

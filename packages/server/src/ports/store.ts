@@ -11,7 +11,7 @@
  *   log restored from the store never hands out a seq twice.
  * - Reads return plain values; adapters never leak rows or driver types.
  */
-import type { Broadcast, ChannelSettings, LoggedEvent, Message, Role } from "@chorus/protocol";
+import type { Broadcast, ChannelSettings, LoggedEvent, Message, Role, UserStatusKind } from "@chorus/protocol";
 
 export interface UserRecord {
   id: string;
@@ -161,6 +161,27 @@ export interface SanctionStore {
   active(channel: string, now: number): Promise<SanctionRecord[]>;
 }
 
+/** A suspicious-user mark: `restricted` (messages held for moderators) or `monitored` (flagged to them). */
+export interface UserStatusRecord {
+  channel: string;
+  userId: string;
+  username: string;
+  status: UserStatusKind;
+  reason: string | null;
+  /** Who set it (username). */
+  by: string;
+  at: number;
+}
+
+export interface UserStatusStore {
+  /** Sets it, replacing the user's mark in the channel if any. */
+  put(status: UserStatusRecord): Promise<void>;
+  /** Lifts the user's mark; false when there was none. */
+  remove(channel: string, userId: string): Promise<boolean>;
+  /** Every mark in the channel, newest first. */
+  list(channel: string): Promise<UserStatusRecord[]>;
+}
+
 /** A message moderation holds for review, with why. */
 export interface HeldRecord {
   id: string;
@@ -231,6 +252,7 @@ export interface Store {
   readonly broadcasts: BroadcastStore;
   readonly events: EventStore;
   readonly sanctions: SanctionStore;
+  readonly userStatus: UserStatusStore;
   readonly modlog: ModlogStore;
   readonly follows: FollowStore;
   readonly held: HeldStore;

@@ -226,6 +226,26 @@ export function storeContract(
       expect(await store.sanctions.active(channel, now)).toEqual([]);
     });
 
+    it("keeps one suspicious-user mark per user and channel, newest first, until lifted", async () => {
+      const { channel, user } = await seedChannel(store);
+      const other = userRecord();
+      await store.users.create(other);
+      const base = { channel, reason: null, by: "mod" };
+      await store.userStatus.put({ ...base, userId: user.id, username: user.username, status: "monitored", at: 1 });
+      await store.userStatus.put({ ...base, userId: other.id, username: other.username, status: "restricted", at: 2 });
+      expect((await store.userStatus.list(channel)).map((s) => [s.username, s.status])).toEqual([
+        [other.username, "restricted"],
+        [user.username, "monitored"],
+      ]);
+      // A new mark replaces the old one.
+      await store.userStatus.put({ ...base, userId: user.id, username: user.username, status: "restricted", at: 3, reason: "raid" });
+      const [latest] = await store.userStatus.list(channel);
+      expect(latest).toMatchObject({ username: user.username, status: "restricted", reason: "raid", by: "mod", at: 3 });
+      expect(await store.userStatus.remove(channel, user.id)).toBe(true);
+      expect(await store.userStatus.remove(channel, user.id)).toBe(false);
+      expect((await store.userStatus.list(channel)).map((s) => s.username)).toEqual([other.username]);
+    });
+
     it("appends modlog entries and reads them newest first, filtered", async () => {
       const { channel } = await seedChannel(store);
       const entry = (at: number, action: string, target: string | null) => ({

@@ -162,6 +162,22 @@ const migrations: Record<string, Migration> = {
       );
     },
   },
+  "005_user_status": {
+    async up(db: Kysely<unknown>) {
+      // Suspicious-user marks (restricted, monitored): one per user and channel, until lifted.
+      await db.schema
+        .createTable("channel_user_status")
+        .addColumn("channel", "text", (c) => c.notNull().references("channels.name").onDelete("cascade"))
+        .addColumn("user_id", "text", (c) => c.notNull())
+        .addColumn("username", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("reason", "text")
+        .addColumn("by_username", "text", (c) => c.notNull())
+        .addColumn("at", "int8", (c) => c.notNull())
+        .addPrimaryKeyConstraint("channel_user_status_pk", ["channel", "user_id"])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = {

@@ -46,6 +46,15 @@ export interface Database {
     by_username: string;
     at: Int8;
   };
+  channel_user_status: {
+    channel: string;
+    user_id: string;
+    username: string;
+    status: string;
+    reason: string | null;
+    by_username: string;
+    at: Int8;
+  };
   held_messages: {
     id: string;
     channel: string;

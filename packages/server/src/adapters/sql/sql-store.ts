@@ -14,6 +14,7 @@ import type {
   SecretStore,
   SessionStore,
   Store,
+  UserStatusStore,
   UserStore,
 } from "../../ports/store.js";
 import { SqlBroadcasts } from "./broadcasts.js";
@@ -26,6 +27,7 @@ import { SqlSanctions } from "./sanctions.js";
 import type { Database } from "./schema.js";
 import { SqlSecrets } from "./secrets.js";
 import { SqlSessions } from "./sessions.js";
+import { SqlUserStatus } from "./user-status.js";
 import { SqlUsers } from "./users.js";
 import type { WalSync } from "./wal-sync.js";
 
@@ -36,6 +38,7 @@ export class SqlStore implements Store {
   readonly broadcasts: BroadcastStore;
   readonly events: EventStore;
   readonly sanctions: SanctionStore;
+  readonly userStatus: UserStatusStore;
   readonly modlog: ModlogStore;
   readonly follows: FollowStore;
   readonly held: HeldStore;
@@ -52,6 +55,7 @@ export class SqlStore implements Store {
     this.broadcasts = new SqlBroadcasts(db);
     this.events = new SqlEvents(db, walSync);
     this.sanctions = new SqlSanctions(db);
+    this.userStatus = new SqlUserStatus(db);
     this.modlog = new SqlModlog(db);
     this.follows = new SqlFollows(db);
     this.held = new SqlHeld(db);

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { ChannelSettings } from "@chorus/protocol";
 import { DEFAULT_CHANNEL_SETTINGS, type Role } from "@chorus/protocol";
-import type { SanctionRecord, UserRecord } from "../../ports/store.js";
+import type { SanctionRecord, UserRecord, UserStatusRecord } from "../../ports/store.js";
 import type { Draft } from "../draft.js";
 
 export function testUser(overrides: Partial<UserRecord> = {}): UserRecord {
@@ -31,6 +31,8 @@ export function testDraft(
     replyTo?: string;
     exempt?: boolean;
     sanctions?: Array<[string, SanctionRecord]>;
+    statuses?: Array<[string, UserStatusRecord]>;
+    receivedAt?: number;
   } = {},
 ): Draft {
   const user = options.user ?? testUser();
@@ -48,6 +50,7 @@ export function testDraft(
     roles,
     broadcast: null,
     sanctions: new Map(options.sanctions ?? []),
+    statuses: new Map(options.statuses ?? []),
   };
   const rawText = "text" in options ? options.text : "hello";
   return {
@@ -58,6 +61,6 @@ export function testDraft(
     nonce: options.nonce,
     replyTo: options.replyTo,
     dedupKey: options.nonce === undefined ? undefined : `c1:${user.id}:${options.nonce}`,
-    receivedAt: 0,
+    receivedAt: options.receivedAt ?? 0,
   };
 }

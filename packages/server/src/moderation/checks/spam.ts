@@ -1,0 +1,54 @@
+/**
+ * Spam heuristics a channel may switch on (both off by default: stream chat shouts and
+ * stretches words on purpose): too many capitals (`capsLimitPercent`, emotes and mentions
+ * left out) and a character or short unit repeated too many times in a row (`repeatLimit`).
+ * Refused with 400 `spam`; VIPs, moderators and the owner are exempt.
+ */
+import { SPAM_MIN_LETTERS, STREAM_EMOTES } from "@chorus/protocol";
+import { type Check, PASS, reject } from "../../chat/pipeline.js";
+import { AppError } from "../../errors.js";
+import { atLeast } from "./exempt.js";
+
+/** Share of capitals (0–100) among the letters outside emotes and mentions; null below `SPAM_MIN_LETTERS`. */
+export function capitalsPercent(text: string): number | null {
+  let letters = 0;
+  let capitals = 0;
+  for (const word of text.split(/\s+/)) {
+    if (STREAM_EMOTES.has(word) || word.startsWith("@")) continue;
+    for (const ch of word) {
+      if (!/\p{L}/u.test(ch)) continue;
+      letters++;
+      if (/\p{Lu}/u.test(ch)) capitals++;
+    }
+  }
+  return letters < SPAM_MIN_LETTERS ? null : (capitals * 100) / letters;
+}
+
+const runPatterns = new Map<number, RegExp>();
+/** Whether a unit of one to three characters occurs more than `limit` times in a row. */
+export function repeatsMoreThan(text: string, limit: number): boolean {
+  let pattern = runPatterns.get(limit);
+  if (!pattern) {
+    pattern = new RegExp(`(.{1,3}?)\\1{${limit},}`, "su");
+    runPatterns.set(limit, pattern);
+  }
+  return pattern.test(text.toLowerCase());
+}
+
+export const spamCheck: Check = {
+  name: "spam",
+  run({ channel, author, text }) {
+    const { capsLimitPercent, repeatLimit } = channel.record.settings;
+    if ((capsLimitPercent === null && repeatLimit === null) || atLeast(author, "vip")) return PASS;
+    if (capsLimitPercent !== null) {
+      const percent = capitalsPercent(text);
+      if (percent !== null && percent >= capsLimitPercent) {
+        return reject(new AppError("spam", "too many capital letters"));
+      }
+    }
+    if (repeatLimit !== null && repeatsMoreThan(text, repeatLimit)) {
+      return reject(new AppError("spam", "too many repeated characters"));
+    }
+    return PASS;
+  },
+};
