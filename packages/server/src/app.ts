@@ -101,7 +101,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   };
   const chat = new ChatService(store, log, channels, auth, limiter, metrics, new HeldQueue(store, notifyModerators));
   const moderation = new ModerationService(store, log, channels, chat, notifyModerators);
-  const hub = new Hub(metrics, { flushIntervalMs: config.flushIntervalMs });
+  const hub = new Hub(metrics, {
+    flushIntervalMs: config.flushIntervalMs,
+    delayOf: (channel) => (channelCache.peek(channel)?.record.settings.chatDelaySec ?? 0) * 1000,
+  });
   log.onEvents((channel, events) => hub.publish(channel, events));
   const tracker = new PresenceTracker(presence, hub, channels, log0, config.viewerCountIntervalMs);
   const audiences = new Audiences(hub, channels);

@@ -76,6 +76,7 @@ const SUCCESS: Record<ModAction, number> = {
   view_modlog: 200,
   review_held: 200,
   set_role: 200,
+  restrict: 200,
 };
 
 interface Case {
@@ -165,6 +166,19 @@ async function lift(user: Session): Promise<void> {
     token: adminOtherThan(user).token,
   });
   expect(res.status, `cleanup unban: ${res.text}`).toBe(204);
+}
+
+async function statusOf(user: Session): Promise<string | null> {
+  const state = await server.server().services.channels.state(channel);
+  return state.statuses.get(user.user.id)?.status ?? null;
+}
+
+async function unmark(user: Session): Promise<void> {
+  if ((await statusOf(user)) === null) return;
+  const res = await api(server.url, "DELETE", `/api/channels/${channel}/suspicious/${user.user.username}`, {
+    token: adminOtherThan(user).token,
+  });
+  expect(res.status, `cleanup unmark: ${res.text}`).toBe(204);
 }
 
 async function ban(user: Session): Promise<void> {
@@ -335,6 +349,21 @@ async function run(c: Case): Promise<ApiResponse<object>> {
       );
       if (res.status === 200) expect(res.body).toEqual({ username: person.user.username, role });
       expect(await roleOf(person), "role unchanged").toBe(before);
+      return res;
+    }
+    case "restrict": {
+      if (!person) throw new Error("needs a person");
+      const res = await api<{ user: { username: string; status: string } }>(
+        server.url,
+        "PUT",
+        `${base}/suspicious/${person.user.username}`,
+        { token, body: { status: "monitored" } },
+      );
+      const status = await statusOf(person);
+      await unmark(person);
+      if (res.status === 200)
+        expect(res.body.user).toMatchObject({ username: person.user.username, status: "monitored" });
+      expect(status, "marked exactly when accepted").toBe(res.status === 200 ? "monitored" : null);
       return res;
     }
   }

@@ -1,26 +1,30 @@
 /**
  * Moderators' actions on a channel: delete a message, clear the chat, time out, ban, lift,
- * assign roles, read the bans and the modlog. Each action is authorised by the one
+ * assign roles, mark suspicious users, read the bans and the modlog. Each action is authorised by the one
  * permission table, appended to the channel log as its event (so every viewer's client
  * follows, and every node's channel cache reloads the sanctions), and written to the modlog.
  */
 import { randomUUID } from "node:crypto";
 import {
+  type ChannelStanding,
   type HeldMessage,
   LIMITS,
   type Message,
   type ModlogEntry as ModlogView,
   type Role,
   type Sanction,
+  type UserStatus,
+  type UserStatusKind,
 } from "@chorus/protocol";
 import type { AuthContext } from "../auth/auth-service.js";
 import type { ChannelService } from "../channels/channel-service.js";
 import type { ChatService } from "../chat/chat-service.js";
+import { roleOf } from "../chat/permissions.js";
 import { invalid, notFound } from "../errors.js";
 import type { ChannelLog } from "../ports/log.js";
-import type { ModlogEntry, SanctionRecord, Store, UserRecord } from "../ports/store.js";
+import type { ModlogEntry, SanctionRecord, Store, UserRecord, UserStatusRecord } from "../ports/store.js";
 import type { NotifyModerators } from "./held-queue.js";
-import { authorize, type ModAction } from "./permissions.js";
+import { allowed, authorize, type ModAction } from "./permissions.js";
 
 /** Longest timeout (Twitch's: two weeks). */
 export const MAX_TIMEOUT_SEC = 14 * 24 * 3600;
@@ -158,6 +162,88 @@ export class ModerationService {
     await this.record(ctx, channel, "set_role", target, null, { role });
   }
 
+  /**
+   * The caller's standing in the channel, for a page to show the right controls and banner at
+   * once. A suspicious-user mark is not included: Twitch does not tell the user either.
+   */
+  async standing(ctx: AuthContext | null, channel: string): Promise<ChannelStanding> {
+    const state = await this.channels.state(channel);
+    if (!ctx) return { role: null, canModerate: false, sanction: null, followedAt: null };
+    const role = roleOf(state, ctx.user);
+    const sanction = state.sanctions.get(ctx.user.id);
+    const standing = sanction && (sanction.until === null || sanction.until > Date.now()) ? toView(sanction) : null;
+    return {
+      role,
+      canModerate: allowed(role, ctx.user.isAdmin, "view_bans"),
+      sanction: standing,
+      followedAt: await this.store.follows.since(channel, ctx.user.id),
+    };
+  }
+
+  /**
+   * Marks a user restricted or monitored (replacing any mark). Moderators on every node hear
+   * `user_status_changed`; the user is not told. Every node's channel cache reloads the marks,
+   * so the next message of a restricted user is held wherever it is sent.
+   */
+  async setStatus(
+    ctx: AuthContext,
+    channel: string,
+    username: string,
+    status: UserStatusKind,
+    reason: string | undefined,
+  ): Promise<UserStatus> {
+    const { target } = await this.prepare(ctx, channel, "restrict", username);
+    const record: UserStatusRecord = {
+      channel,
+      userId: target.id,
+      username: target.username,
+      status,
+      reason: cleanReason(reason),
+      by: ctx.user.username,
+      at: Date.now(),
+    };
+    await this.store.userStatus.put(record);
+    await this.statusChanged(ctx, channel, target, status, record.reason);
+    return statusView(record);
+  }
+
+  async clearStatus(ctx: AuthContext, channel: string, username: string): Promise<void> {
+    const { target } = await this.prepare(ctx, channel, "restrict", username);
+    if (!(await this.store.userStatus.remove(channel, target.id))) throw notFound("restriction or monitoring");
+    await this.statusChanged(ctx, channel, target, null, null);
+  }
+
+  async statuses(ctx: AuthContext, channel: string): Promise<UserStatus[]> {
+    authorize(await this.channels.state(channel), ctx.user, "view_bans");
+    return (await this.store.userStatus.list(channel)).map(statusView);
+  }
+
+  private async statusChanged(
+    ctx: AuthContext,
+    channel: string,
+    target: UserRecord,
+    status: UserStatusKind | null,
+    reason: string | null,
+  ): Promise<void> {
+    await this.channels.invalidate(channel);
+    this.channels.announceChange(channel);
+    this.notify(channel, {
+      op: "event",
+      channel,
+      type: "user_status_changed",
+      at: Date.now(),
+      data: { username: target.username, status, by: ctx.user.username },
+    });
+    await this.record(
+      ctx,
+      channel,
+      status === null ? "unrestrict" : status === "restricted" ? "restrict" : "monitor",
+      target,
+      reason,
+      {},
+    );
+  }
+
   async modlog(
     ctx: AuthContext,
     channel: string,
@@ -233,6 +319,10 @@ function cleanReason(reason: string | undefined): string | null {
     .trim();
   if (!r) return null;
   return [...r].slice(0, LIMITS.messageMaxChars).join("");
+}
+
+function statusView(s: UserStatusRecord): UserStatus {
+  return { username: s.username, status: s.status, reason: s.reason, by: s.by, at: s.at };
 }
 
 function toView(s: SanctionRecord): Sanction {

@@ -20,6 +20,7 @@ export const MOD_ACTIONS = [
   "view_modlog",
   "review_held",
   "set_role",
+  "restrict",
 ] as const;
 export type ModAction = (typeof MOD_ACTIONS)[number];
 
@@ -34,10 +35,11 @@ export const MIN_ROLE: Readonly<Record<ModAction, Role>> = {
   view_modlog: "moderator",
   review_held: "moderator",
   set_role: "owner",
+  restrict: "moderator",
 };
 
 /** Actions aimed at a person, which need rank over them. */
-export const ON_A_PERSON: ReadonlySet<ModAction> = new Set(["timeout", "ban", "unban", "set_role"]);
+export const ON_A_PERSON: ReadonlySet<ModAction> = new Set(["timeout", "ban", "unban", "set_role", "restrict"]);
 
 export function allowed(role: Role, isAdmin: boolean, action: ModAction): boolean {
   return isAdmin || ROLE_RANK[role] >= ROLE_RANK[MIN_ROLE[action]];

@@ -8,6 +8,7 @@
 import type { ChannelEvent } from "@chorus/protocol";
 import type { Metrics } from "../metrics.js";
 import type { UserRecord } from "../ports/store.js";
+import { ChatDelay } from "./chat-delay.js";
 import { uncorkAll } from "./cork.js";
 import { EncodedBatch, type EncodedEvent, encodeEvent } from "./encoded.js";
 
@@ -35,11 +36,17 @@ interface ChannelFanout {
   pending: EncodedEvent[];
   /** The pending events only moderators may see; null (the common case) when there are none. */
   restricted: Set<EncodedEvent> | null;
+  /** Pending events moderators already had (released by the chat delay); null when none. */
+  late: Set<EncodedEvent> | null;
+  /** The channel's chat delay, created the first time it has one. */
+  delay: ChatDelay | null;
 }
 
 export interface HubOptions {
   /** 0 = flush as soon as the current callback is done; otherwise every N ms. @default 0 */
   flushIntervalMs: number;
+  /** A channel's chat delay in ms (its `chatDelaySec` setting); none when absent. */
+  delayOf?: (channel: string) => number;
 }
 
 export class Hub {
@@ -55,7 +62,15 @@ export class Hub {
   subscribe(channel: string, subscriber: Subscriber, audience: Audience = "everyone"): void {
     let fanout = this.channels.get(channel);
     if (!fanout) {
-      fanout = { name: channel, everyone: new Set(), moderators: new Set(), pending: [], restricted: null };
+      fanout = {
+        name: channel,
+        everyone: new Set(),
+        moderators: new Set(),
+        pending: [],
+        restricted: null,
+        late: null,
+        delay: null,
+      };
       this.channels.set(channel, fanout);
     }
     (audience === "moderators" ? fanout.moderators : fanout.everyone).add(subscriber);
@@ -81,6 +96,7 @@ export class Hub {
     if (!fanout) return;
     fanout.everyone.delete(subscriber);
     fanout.moderators.delete(subscriber);
+    if (fanout.everyone.size === 0) fanout.delay?.clear();
     if (size(fanout) === 0 && fanout.pending.length === 0) this.channels.delete(channel);
   }
 
@@ -113,10 +129,50 @@ export class Hub {
       }
     } else {
       if (size(fanout) === 0) return;
+      const delayMs = this.options.delayOf?.(channel) ?? 0;
+      if ((delayMs > 0 || (fanout.delay?.pending ?? 0) > 0) && fanout.everyone.size > 0) {
+        this.publishDelayed(fanout, events, delayMs);
+        return;
+      }
       for (const event of events) fanout.pending.push(encodeEvent(event));
     }
     this.dirty.add(fanout);
     this.schedule();
+  }
+
+  /**
+   * Under chat delay moderators get logged events now and everyone else when the delay has
+   * passed (chat-delay.ts); ephemeral events (presence, counts) are not held back.
+   */
+  private publishDelayed(fanout: ChannelFanout, events: readonly ChannelEvent[], delayMs: number): void {
+    const logged = events.filter((e) => "seq" in e);
+    for (const event of events) {
+      if ("seq" in event && fanout.moderators.size === 0) continue;
+      const encoded = encodeEvent(event);
+      fanout.pending.push(encoded);
+      if ("seq" in event) {
+        fanout.restricted ??= new Set();
+        fanout.restricted.add(encoded);
+      }
+    }
+    fanout.delay ??= new ChatDelay((released) => {
+      if (fanout.everyone.size === 0) return;
+      fanout.late ??= new Set();
+      for (const event of released) {
+        const encoded = encodeEvent(event);
+        fanout.pending.push(encoded);
+        fanout.late.add(encoded);
+      }
+      // A fanout dropped while its events waited is no longer in the map: put it back.
+      if (this.channels.get(fanout.name) !== fanout) this.channels.set(fanout.name, fanout);
+      this.dirty.add(fanout);
+      this.schedule();
+    });
+    if (logged.length > 0) fanout.delay.add(logged, delayMs);
+    if (fanout.pending.length > 0) {
+      this.dirty.add(fanout);
+      this.schedule();
+    }
   }
 
   /** Flushes everything pending now (used at shutdown and by the tick). */
@@ -131,21 +187,28 @@ export class Hub {
     // one busy channel — writes as it goes and keeps no set of thousands of subscribers.
     const touched = this.dirty.size > 1 ? new Set<Subscriber>() : null;
     for (const fanout of this.dirty) {
-      // Encoded once per audience: the moderators' batch is everything pending, the
-      // everyone batch the same object unless moderator-only events must be left out.
+      // Encoded once per audience: both batches are the same object unless moderator-only
+      // events (or, under chat delay, events moderators already had) must be left out.
       const all = new EncodedBatch(fanout.name, fanout.pending);
-      const restricted = fanout.restricted;
+      const { restricted, late } = fanout;
       const forEveryone = restricted
         ? new EncodedBatch(
             fanout.name,
-            fanout.pending.filter((e) => !restricted.has(e)),
+            all.events.filter((e) => !restricted.has(e)),
+          )
+        : all;
+      const forModerators = late
+        ? new EncodedBatch(
+            fanout.name,
+            all.events.filter((e) => !late.has(e)),
           )
         : all;
       fanout.pending = [];
       fanout.restricted = null;
+      fanout.late = null;
       for (const [subscribers, batch] of [
         [fanout.everyone, forEveryone],
-        [fanout.moderators, all],
+        [fanout.moderators, forModerators],
       ] as const) {
         if (batch.events.length === 0) continue;
         for (const subscriber of subscribers) {

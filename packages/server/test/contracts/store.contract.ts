@@ -238,7 +238,14 @@ export function storeContract(
         [user.username, "monitored"],
       ]);
       // A new mark replaces the old one.
-      await store.userStatus.put({ ...base, userId: user.id, username: user.username, status: "restricted", at: 3, reason: "raid" });
+      await store.userStatus.put({
+        ...base,
+        userId: user.id,
+        username: user.username,
+        status: "restricted",
+        at: 3,
+        reason: "raid",
+      });
       const [latest] = await store.userStatus.list(channel);
       expect(latest).toMatchObject({ username: user.username, status: "restricted", reason: "raid", by: "mod", at: 3 });
       expect(await store.userStatus.remove(channel, user.id)).toBe(true);

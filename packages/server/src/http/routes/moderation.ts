@@ -1,5 +1,5 @@
 /** The moderation routes of a channel (docs/api.md "Moderation"). */
-import { ROLES, SafeString, Seq } from "@chorus/protocol";
+import { ROLES, SafeString, Seq, UserStatusKind } from "@chorus/protocol";
 import { Type } from "@sinclair/typebox";
 import { MAX_TIMEOUT_SEC, MODLOG_PAGE_MAX } from "../../moderation/moderation-service.js";
 import { ChannelItemParams, ChannelParams, channelName } from "../schemas.js";
@@ -14,6 +14,7 @@ export const SanctionBody = Type.Object({
 });
 const UserParams = Type.Object({ name: ChannelParams.properties.name, username: Username });
 const RoleBody = Type.Object({ role: Type.Union(ROLES.filter((r) => r !== "owner").map((r) => Type.Literal(r))) });
+const StatusBody = Type.Object({ status: UserStatusKind, reason: Type.Optional(Reason) });
 const ModlogQuery = Type.Object({
   before: Type.Optional(Seq(1)),
   action: Type.Optional(SafeString({ maxLength: 64 })),
@@ -78,6 +79,61 @@ export function moderationRoutes(app: App, s: Services): void {
       const { username } = request.params;
       await s.moderation.setRole(ctx, channelName(request.params.name), username, request.body.role);
       return { username: username.toLowerCase(), role: request.body.role };
+    },
+  );
+
+  app.get(
+    "/api/channels/:name/me",
+    {
+      schema: {
+        tags,
+        summary: "the caller's role, ban or timeout and follow in the channel",
+        params: ChannelParams,
+      },
+    },
+    async (request) => s.moderation.standing(await s.httpAuth.optional(request), channelName(request.params.name)),
+  );
+
+  app.get(
+    "/api/channels/:name/suspicious",
+    { schema: { tags, summary: "users marked restricted or monitored", params: ChannelParams } },
+    async (request) => {
+      const ctx = await s.httpAuth.required(request);
+      return { users: await s.moderation.statuses(ctx, channelName(request.params.name)) };
+    },
+  );
+
+  app.put(
+    "/api/channels/:name/suspicious/:username",
+    {
+      schema: {
+        tags,
+        summary: "mark a user restricted (messages held for review) or monitored (flagged to moderators)",
+        params: UserParams,
+        body: StatusBody,
+      },
+    },
+    async (request) => {
+      const ctx = await s.httpAuth.required(request);
+      const { name, username } = request.params;
+      const user = await s.moderation.setStatus(
+        ctx,
+        channelName(name),
+        username,
+        request.body.status,
+        request.body.reason,
+      );
+      return { user };
+    },
+  );
+
+  app.delete(
+    "/api/channels/:name/suspicious/:username",
+    { schema: { tags, summary: "lift a restricted or monitored mark", params: UserParams } },
+    async (request, reply) => {
+      const ctx = await s.httpAuth.required(request);
+      await s.moderation.clearStatus(ctx, channelName(request.params.name), request.params.username);
+      return reply.status(204).send();
     },
   );
 
