@@ -118,6 +118,8 @@ export type {
   AssignableRole,
   AuthResult,
   ChannelBan,
+  ChannelPatch,
+  ChannelSettingsPatch,
   FetchLike,
   HistoryQuery,
   ModlogAction,
@@ -127,6 +129,7 @@ export type {
   ResponseLike,
   RestOptions,
   SanctionOptions,
+  UserStatusOptions,
 } from "./rest.js";
 export { MODLOG_ACTIONS, RestClient } from "./rest.js";
 export type { WebSocketConstructor, WebSocketLike } from "./socket.js";

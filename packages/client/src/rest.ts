@@ -4,7 +4,20 @@
  * The bearer token lives here: register, login and guest store the token they receive, and
  * logout forgets it.
  */
-import type { Channel, Message, ModlogEntry, Role, Sanction, User } from "@chorus/protocol";
+import type {
+  BlockedTerm,
+  Channel,
+  ChannelSettings,
+  ChannelStanding,
+  HeldMessage,
+  Message,
+  ModlogEntry,
+  Role,
+  Sanction,
+  User,
+  UserStatus,
+  UserStatusKind,
+} from "@chorus/protocol";
 import { ChorusError, errorFromResponse, localError } from "./errors.js";
 
 /** The part of a `fetch` Response the SDK reads. */
@@ -61,7 +74,19 @@ export interface SanctionOptions {
   reason?: string;
 }
 
-export const MODLOG_ACTIONS = ["ban", "timeout", "unban", "clear_chat", "delete_message", "set_role"] as const;
+export const MODLOG_ACTIONS = [
+  "ban",
+  "timeout",
+  "unban",
+  "clear_chat",
+  "delete_message",
+  "set_role",
+  "approve_held",
+  "deny_held",
+  "restrict",
+  "monitor",
+  "unrestrict",
+] as const;
 export type ModlogAction = (typeof MODLOG_ACTIONS)[number];
 
 export interface ModlogQuery {
@@ -72,6 +97,23 @@ export interface ModlogQuery {
   before?: number;
   /** At most 200. @default 50 (server side) */
   limit?: number;
+}
+
+/**
+ * A partial settings change for `PATCH /api/channels/:name`: only the fields sent change (a
+ * blocked term may be a plain string, which means `reject`; `autoModCategories` is replaced whole).
+ */
+export type ChannelSettingsPatch = Partial<Omit<ChannelSettings, "blockedTerms">> & {
+  blockedTerms?: ReadonlyArray<string | BlockedTerm>;
+};
+
+export interface ChannelPatch {
+  title?: string;
+  settings?: ChannelSettingsPatch;
+}
+
+export interface UserStatusOptions {
+  reason?: string;
 }
 
 /** The roles an owner can hand out; `viewer` removes the user's role. */
@@ -145,6 +187,19 @@ export class RestClient {
 
   async createChannel(input: { name: string; title?: string }): Promise<Channel> {
     return (await this.request<{ channel: Channel }>("POST", "/api/channels", input)).channel;
+  }
+
+  /**
+   * Changes the title and any subset of the settings. The owner (or an admin) may change
+   * everything; moderators only the chat modes and shield mode (else `forbidden`).
+   */
+  async updateChannel(name: string, patch: ChannelPatch): Promise<Channel> {
+    return (await this.request<{ channel: Channel }>("PATCH", `/api/channels/${enc(name)}`, patch)).channel;
+  }
+
+  /** The caller's role, ban or timeout and follow in the channel (anonymous callers too). */
+  async channelStanding(channel: string): Promise<ChannelStanding> {
+    return this.request<ChannelStanding>("GET", `/api/channels/${enc(channel)}/me`);
   }
 
   // ---- messages --------------------------------------------------------------------------
@@ -227,6 +282,46 @@ export class RestClient {
     const qs = params.toString();
     const path = `/api/channels/${enc(channel)}/modlog${qs ? `?${qs}` : ""}`;
     return (await this.request<{ entries: ModlogEntry[] }>("GET", path)).entries;
+  }
+
+  /** The review queue, oldest first (moderators and up). */
+  async listHeld(channel: string): Promise<HeldMessage[]> {
+    return (await this.request<{ held: HeldMessage[] }>("GET", `/api/channels/${enc(channel)}/held`)).held;
+  }
+
+  /** Publishes a held message; `not_found` when another moderator resolved it first. */
+  async approveHeld(channel: string, id: string): Promise<Message> {
+    const path = `/api/channels/${enc(channel)}/held/${enc(id)}/approve`;
+    return (await this.request<{ message: Message }>("POST", path)).message;
+  }
+
+  /** Drops a held message; `not_found` when another moderator resolved it first. */
+  async denyHeld(channel: string, id: string): Promise<void> {
+    await this.request<undefined>("POST", `/api/channels/${enc(channel)}/held/${enc(id)}/deny`);
+  }
+
+  /** Users marked restricted or monitored (moderators and up). */
+  async listSuspicious(channel: string): Promise<UserStatus[]> {
+    return (await this.request<{ users: UserStatus[] }>("GET", `/api/channels/${enc(channel)}/suspicious`)).users;
+  }
+
+  /**
+   * Marks a user `restricted` (their messages wait in the review queue) or `monitored` (their
+   * messages are published and flagged to moderators); replaces any earlier mark.
+   */
+  async setUserStatus(
+    channel: string,
+    username: string,
+    status: UserStatusKind,
+    options: UserStatusOptions = {},
+  ): Promise<UserStatus> {
+    const path = `/api/channels/${enc(channel)}/suspicious/${enc(username)}`;
+    return (await this.request<{ user: UserStatus }>("PUT", path, { status, ...options })).user;
+  }
+
+  /** Lifts a restricted or monitored mark (`not_found` when there is none). */
+  async clearUserStatus(channel: string, username: string): Promise<void> {
+    await this.request<undefined>("DELETE", `/api/channels/${enc(channel)}/suspicious/${enc(username)}`);
   }
 
   private async sanction(
