@@ -24,13 +24,27 @@ import { applyShield } from "./shield.js";
 export type { ChannelState };
 
 /** Settings a moderator may change; everything else needs the owner or an admin. */
-const CHAT_MODE_KEYS: ReadonlySet<keyof ChannelSettings> = new Set([
+/**
+ * The settings moderators may change as well as the owner: the chat modes and filters that
+ * Twitch lets moderators manage (chat settings, AutoMod, blocked terms). Guests, the title and
+ * the video stay the owner's.
+ */
+const MODERATOR_SETTINGS: ReadonlySet<keyof ChannelSettings> = new Set([
   "slowModeSec",
   "followersOnlyMin",
   "subscribersOnly",
   "emoteOnly",
   "uniqueChat",
   "shieldMode",
+  "chatDelaySec",
+  "blockedTerms",
+  "autoModLevel",
+  "autoModCategories",
+  "linksMinRole",
+  "capsLimitPercent",
+  "repeatLimit",
+  "guestCooldownSec",
+  "minAccountAgeMin",
 ]);
 
 export interface ChannelPatch {
@@ -139,7 +153,7 @@ export class ChannelService {
     const ownerLevel = hasRole(state, ctx.user, "owner");
     const touchesOwnerFields =
       patch.title !== undefined ||
-      Object.keys(patch.settings ?? {}).some((k) => !CHAT_MODE_KEYS.has(k as keyof ChannelSettings));
+      Object.keys(patch.settings ?? {}).some((k) => !MODERATOR_SETTINGS.has(k as keyof ChannelSettings));
     if (!ownerLevel && (touchesOwnerFields || !hasRole(state, ctx.user, "moderator"))) {
       throw forbidden(touchesOwnerFields ? "only the owner can change this" : "moderators only");
     }
