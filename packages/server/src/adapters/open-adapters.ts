@@ -115,6 +115,11 @@ export async function openAdapters(
   const subscriber = new Redis(config.redisUrl, {
     ...options,
     enableOfflineQueue: true,
+    // ioredis re-subscribes after a reconnect with a SUBSCRIBE whose promise nobody can catch
+    // (event_handler.js, autoResubscribe): with a retry limit, Redis dropping again before
+    // the reply rejects it and the unhandled rejection kills the process (found by the chaos
+    // test). Without a limit, the command waits for the next connection instead.
+    maxRetriesPerRequest: null,
     commandTimeout: undefined,
     connectionName: `chorus:${nodeId}:bus`,
   });

@@ -53,6 +53,16 @@ export class RedisBus implements ClusterBus {
   async close(): Promise<void> {
     this.handlers.clear();
     this.subscriber.off("message", this.onMessage);
-    await this.subscriber.unsubscribe(BUS_CHANNEL).catch(() => undefined);
+    // The subscriber's commands wait for a connection (no retry limit, see open-adapters.ts):
+    // at shutdown, with Redis away, do not wait for one.
+    if (this.subscriber.status !== "ready") return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.subscriber.unsubscribe(BUS_CHANNEL).catch(() => undefined),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 1_000);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }
