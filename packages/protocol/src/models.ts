@@ -101,7 +101,7 @@ export const ChannelSettings = Type.Object({
   linksMinRole: Role,
   /**
    * Spam filter: refuse (400 `spam`) a message of at least `SPAM_MIN_LETTERS` letters, emotes
-   * left out, more than this share of which are capitals. null = off. VIPs and up are exempt.
+   * left out, at least this share of which are capitals. null = off. VIPs and up are exempt.
    */
   capsLimitPercent: Type.Union([Type.Integer({ minimum: 50, maximum: 100 }), Type.Null()]),
   /**
