@@ -20,14 +20,28 @@ import {
 } from "../src/lib/feed.js";
 import {
   ADMIN_RANK,
+  addHeld,
   allowedActions,
+  describeHoldReason,
   describeModlogEntry,
   formatCountdown,
   formatDuration,
+  removeHeld,
   sanctionActive,
   sanctionFromRefusal,
 } from "../src/lib/moderation.js";
-import { describeSendError } from "../src/lib/send-errors.js";
+import { describeSendError, sentence } from "../src/lib/send-errors.js";
+import {
+  canEditSetting,
+  describeChatModes,
+  describeSettingsError,
+  parseNumberSetting,
+  parseTerm,
+  removeTerm,
+  termsFull,
+  upsertTerm,
+  withCategoryLevel,
+} from "../src/lib/settings.js";
 import { codePoints, mentions, safeHref, segmentText } from "../src/lib/text.js";
 import { parseVideoUrl } from "../src/lib/video.js";
 
@@ -131,6 +145,39 @@ describe("feed", () => {
     // Nothing removed: the same array, so the list does not re-render for nothing.
     const plain = applyOps(EMPTY_FEED, [live(1)]);
     expect(visibleRows(plain.rows, false)).toBe(plain.rows);
+  });
+
+  it("never shows chat-delay placeholders, yet moves past their seq", () => {
+    const placeholder = message(2, { text: "", deleted: true });
+    const state = applyOps(EMPTY_FEED, [
+      live(1),
+      { op: "message", message: placeholder, live: true },
+      // The placeholder's seq counts as seen within the batch: a copy of that seq is not shown.
+      { op: "message", message: message(2), live: true },
+      live(3),
+    ]);
+    expect(seqs(state)).toEqual([1, 3]);
+    const replaced = applyOps(state, [
+      { op: "replace", messages: [message(4), message(5, { text: "", deleted: true })], lossBefore: false, at: 0 },
+      live(5),
+      live(6),
+    ]);
+    expect(seqs(replaced)).toEqual([4, 6]);
+  });
+
+  it("filters to first-time chatters for moderators", () => {
+    const first = (seq: number) => message(seq, { firstMessage: true });
+    let state = applyOps(EMPTY_FEED, [
+      live(1),
+      { op: "message", message: first(2), live: true },
+      { op: "notice", text: "The stream started", at: 0 },
+      { op: "message", message: first(3), live: true },
+    ]);
+    state = applyOps(state, [{ op: "delete", id: "id3", by: "mod" }]);
+    const shown = (showRemoved: boolean) =>
+      visibleRows(state.rows, showRemoved, true).map((r) => (r.kind === "message" ? r.message.seq : r.kind));
+    expect(shown(true)).toEqual([2, 3]);
+    expect(shown(false)).toEqual([2]);
   });
 
   it("replaces the feed after a reset and says that messages may be missing", () => {
@@ -255,8 +302,27 @@ describe("send errors", () => {
     expect(describeSendError({ code: "unavailable", status: 0, message: "x" }, 0).retry).toBe(true);
     expect(describeSendError({ code: "unauthorized", status: 401, message: "x" }, 0).signedOut).toBe(true);
     expect(describeSendError({ code: "mode_restricted", status: 403, message: "Emote-only mode is on" }, 0).text).toBe(
-      "Emote-only mode is on",
+      "Emote-only mode is on.",
     );
+  });
+
+  it("explains spam, blocked terms and chat modes, with a countdown where the server gives one", () => {
+    const spam = describeSendError({ code: "spam", status: 400, message: "too many capital letters" }, 0);
+    expect(spam).toEqual({ text: "Not sent: too many capital letters." });
+    expect(describeSendError({ code: "blocked_term", status: 400, message: "x" }, 0).text).toMatch(/does not allow/);
+    const young = describeSendError(
+      { code: "mode_restricted", status: 403, message: "new guests may chat after 60 s", retryAfterMs: 42_000 },
+      1_000,
+    );
+    expect(young).toEqual({ text: "New guests may chat after 60 s.", until: 43_000 });
+    const followers = describeSendError(
+      { code: "mode_restricted", status: 403, message: "this chat is in followers-only mode: 10 min to chat" },
+      0,
+    );
+    expect(followers.until).toBeUndefined();
+    expect(followers.text).toBe("This chat is in followers-only mode: 10 min to chat.");
+    expect(sentence("  done!  ")).toBe("Done!");
+    expect(sentence("")).toBe("");
   });
 });
 
@@ -293,6 +359,20 @@ describe("moderation rules", () => {
     expect(sanctionActive(null, 0)).toBe(false);
   });
 
+  it("words hold reasons and keeps the review queue ordered and free of duplicates", () => {
+    expect(describeHoldReason("blocked_term")).toBe("Blocked term");
+    expect(describeHoldReason("restricted")).toBe("Restricted user");
+    expect(describeHoldReason("automod:aggression")).toBe("AutoMod: aggression");
+    expect(describeHoldReason("something_new")).toBe("something_new");
+    const a = { id: "a", at: 10 };
+    const b = { id: "b", at: 5 };
+    const queue = addHeld(addHeld([], a), b);
+    expect(queue.map((h) => h.id)).toEqual(["b", "a"]);
+    expect(addHeld(queue, { id: "a", at: 1 })).toBe(queue);
+    expect(removeHeld(queue, "b").map((h) => h.id)).toEqual(["a"]);
+    expect(removeHeld(queue, "zzz")).toBe(queue);
+  });
+
   it("formats durations, countdowns and modlog lines", () => {
     expect(formatDuration(600)).toBe("10 m");
     expect(formatDuration(5_400)).toBe("1 h 30 m");
@@ -305,5 +385,93 @@ describe("moderation rules", () => {
     expect(describeModlogEntry({ ...entry, action: "timeout" })).toBe("mo timed out bob for 10 m");
     expect(describeModlogEntry({ ...entry, action: "unban" })).toBe("mo lifted the ban or timeout of bob");
     expect(describeModlogEntry({ ...entry, action: "set_role", details: { role: "vip" } })).toBe("mo made bob vip");
+    expect(describeModlogEntry({ ...entry, action: "approve_held" })).toBe("mo approved a held message by bob");
+    expect(describeModlogEntry({ ...entry, action: "restrict" })).toBe("mo restricted bob");
+    expect(describeModlogEntry({ ...entry, action: "unrestrict" })).toBe("mo cleared the mark on bob");
+  });
+});
+
+describe("chat settings", () => {
+  it("lets moderators change the chat modes and shield mode only, the owner everything", () => {
+    expect(canEditSetting("slowModeSec", 3)).toBe(true);
+    expect(canEditSetting("shieldMode", 3)).toBe(true);
+    expect(canEditSetting("blockedTerms", 3)).toBe(false);
+    expect(canEditSetting("autoModLevel", 3)).toBe(false);
+    expect(canEditSetting("guestsAllowed", 3)).toBe(false);
+    expect(canEditSetting("blockedTerms", 4)).toBe(true);
+    expect(canEditSetting("chatDelaySec", ADMIN_RANK)).toBe(true);
+    expect(canEditSetting("slowModeSec", 2)).toBe(false);
+  });
+
+  it("reads number fields within the protocol's ranges", () => {
+    expect(parseNumberSetting("slowModeSec", " 30 ")).toEqual({ ok: true, value: 30 });
+    expect(parseNumberSetting("slowModeSec", "21601").ok).toBe(false);
+    expect(parseNumberSetting("slowModeSec", "2.5").ok).toBe(false);
+    expect(parseNumberSetting("slowModeSec", "").ok).toBe(false);
+    expect(parseNumberSetting("capsLimitPercent", "49")).toEqual({
+      ok: false,
+      error: "Capitals limit: a whole number from 50 to 100 %.",
+    });
+    expect(parseNumberSetting("repeatLimit", "3")).toEqual({ ok: true, value: 3 });
+    expect(parseNumberSetting("minAccountAgeMin", "0").ok).toBe(false);
+    expect(parseNumberSetting("minAccountAgeMin", "525600").ok).toBe(true);
+  });
+
+  it("edits AutoMod category overrides without touching the others", () => {
+    expect(withCategoryLevel(undefined, "swearing", 0)).toEqual({ swearing: 0 });
+    expect(withCategoryLevel({ swearing: 0, bullying: 4 }, "swearing", undefined)).toEqual({ bullying: 4 });
+    expect(withCategoryLevel({ bullying: 4 }, "identity", 2)).toEqual({ bullying: 4, identity: 2 });
+  });
+
+  it("checks, adds, re-actions and removes blocked terms like the server stores them", () => {
+    expect(parseTerm("  SpAm*  ")).toEqual({ ok: true, term: "spam*" });
+    expect(parseTerm("*bad")).toEqual({ ok: true, term: "*bad" });
+    expect(parseTerm("b*d").ok).toBe(false);
+    expect(parseTerm("**").ok).toBe(false);
+    expect(parseTerm("x".repeat(101)).ok).toBe(false);
+    let list = upsertTerm([], "heck", "hold");
+    list = upsertTerm(list, "darn", "mask");
+    expect(list).toEqual([
+      { term: "heck", action: "hold" },
+      { term: "darn", action: "mask" },
+    ]);
+    // An existing term changes its action in place.
+    list = upsertTerm(list, "heck", "reject");
+    expect(list).toEqual([
+      { term: "heck", action: "reject" },
+      { term: "darn", action: "mask" },
+    ]);
+    expect(removeTerm(list, "heck")).toEqual([{ term: "darn", action: "mask" }]);
+    expect(termsFull(list)).toBe(false);
+    expect(termsFull(Array.from({ length: 500 }, (_, i) => ({ term: `t${i}`, action: "reject" as const })))).toBe(true);
+  });
+
+  it("words errors and the modes a chatter sees", () => {
+    expect(describeSettingsError({ code: "forbidden", message: "x" })).toBe(
+      "Only the broadcaster can change that setting.",
+    );
+    expect(describeSettingsError({ code: "invalid_request", message: "slowModeSec too large" })).toBe(
+      "That value is not allowed: slowModeSec too large.",
+    );
+    expect(describeSettingsError({ code: "internal", message: "boom" })).toBe("Not saved: boom");
+    const settings = {
+      slowModeSec: 30,
+      followersOnlyMin: 0,
+      subscribersOnly: false,
+      emoteOnly: true,
+      uniqueChat: false,
+      guestsAllowed: true,
+      blockedTerms: [],
+      autoModLevel: 0,
+      shieldMode: false,
+      linksMinRole: "vip" as const,
+      capsLimitPercent: null,
+      repeatLimit: null,
+      guestCooldownSec: 0,
+      minAccountAgeMin: null,
+      chatDelaySec: 0 as const,
+    };
+    expect(describeChatModes(settings)).toEqual(["Slow mode 30 s", "Followers-only", "Emote-only"]);
+    expect(describeChatModes({ ...settings, slowModeSec: 0, followersOnlyMin: null, emoteOnly: false })).toEqual([]);
   });
 });

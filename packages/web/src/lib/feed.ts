@@ -64,6 +64,8 @@ export function applyOps(state: FeedState, ops: readonly FeedOp[]): FeedState {
         // The SDK already de-duplicates by seq; this only guards the history/stream seam.
         if (lastSeq !== undefined && op.message.seq <= lastSeq) break;
         lastSeq = op.message.seq;
+        // A chat-delay placeholder (removed before viewers saw it) only moves the seq on.
+        if (op.message.deleted) break;
         rows.push(messageRow(op.message));
         if (op.live && state.paused) unseen++;
         break;
@@ -103,13 +105,13 @@ export function applyOps(state: FeedState, ops: readonly FeedOp[]): FeedState {
         break;
       }
       case "replace": {
-        const fresh: FeedRow[] = op.messages.map(messageRow);
+        const fresh: FeedRow[] = op.messages.filter((m) => !m.deleted).map(messageRow);
         if (op.lossBefore && rows.length > 0) {
           const text = "Reconnected, but some messages could not be recovered · showing the latest";
           fresh.unshift({ kind: "divider", key: key("d"), tone: "loss", text });
         }
         rows = fresh;
-        lastSeq = lastMessageSeq(rows);
+        lastSeq = op.messages.at(-1)?.seq ?? lastMessageSeq(rows);
         break;
       }
     }
@@ -134,9 +136,14 @@ function messageRow(message: Message): FeedRow {
 /**
  * The rows a reader sees: viewers do not see removed messages at all, moderators see them
  * marked. Returns `rows` itself when nothing is hidden (the common case), so that a list keyed
- * on it does not re-render for nothing.
+ * on it does not re-render for nothing. `firstTimeOnly` (a moderator's filter) keeps only the
+ * messages of first-time chatters.
  */
-export function visibleRows(rows: readonly FeedRow[], showRemoved: boolean): readonly FeedRow[] {
+export function visibleRows(rows: readonly FeedRow[], showRemoved: boolean, firstTimeOnly = false): readonly FeedRow[] {
+  if (firstTimeOnly)
+    return rows.filter(
+      (row) => row.kind === "message" && row.message.firstMessage === true && (showRemoved || !row.removed),
+    );
   if (showRemoved || !rows.some((row) => row.kind === "message" && row.removed)) return rows;
   return rows.filter((row) => row.kind !== "message" || !row.removed);
 }

@@ -136,6 +136,11 @@ export const ACTION_LABELS: Record<string, string> = {
   clear_chat: "Clear chat",
   delete_message: "Delete message",
   set_role: "Set role",
+  approve_held: "Approve held",
+  deny_held: "Deny held",
+  restrict: "Restrict",
+  monitor: "Monitor",
+  unrestrict: "Clear mark",
 };
 
 /** One modlog entry as a line a moderator reads ("alice timed out bob for 10 m"). */
@@ -164,7 +169,49 @@ export function describeModlogEntry(entry: {
       const role = typeof d["role"] === "string" ? d["role"] : undefined;
       return `${entry.actor} made ${target} ${role ?? "something else"}`;
     }
+    case "approve_held":
+      return `${entry.actor} approved a held message by ${target}`;
+    case "deny_held":
+      return `${entry.actor} denied a held message by ${target}`;
+    case "restrict":
+      return `${entry.actor} restricted ${target}`;
+    case "monitor":
+      return `${entry.actor} started monitoring ${target}`;
+    case "unrestrict":
+      return `${entry.actor} cleared the mark on ${target}`;
     default:
       return `${entry.actor}: ${entry.action}${entry.target ? ` ${entry.target}` : ""}`;
   }
+}
+
+/** Suspicious-user marks in words. */
+export const USER_STATUS_LABELS: Readonly<Record<"restricted" | "monitored", string>> = {
+  restricted: "Restricted",
+  monitored: "Monitored",
+};
+
+/** Why a message was held, in words: `blocked_term`, `restricted`, `automod:<category>`. */
+export function describeHoldReason(reason: string): string {
+  if (reason === "blocked_term") return "Blocked term";
+  if (reason === "restricted") return "Restricted user";
+  if (reason.startsWith("automod:")) return `AutoMod: ${reason.slice("automod:".length)}`;
+  return reason;
+}
+
+export interface HeldLike {
+  id: string;
+  at: number;
+}
+
+/** The queue with `item` in it, oldest first; the same array when the id is already there. */
+export function addHeld<T extends HeldLike>(queue: readonly T[], item: T): readonly T[] {
+  if (queue.some((h) => h.id === item.id)) return queue;
+  const next = [...queue, item];
+  // Events from several nodes may arrive out of order.
+  return next.sort((a, b) => a.at - b.at);
+}
+
+/** The queue without `id`; the same array when it was not there. */
+export function removeHeld<T extends HeldLike>(queue: readonly T[], id: string): readonly T[] {
+  return queue.some((h) => h.id === id) ? queue.filter((h) => h.id !== id) : queue;
 }
