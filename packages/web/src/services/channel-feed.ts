@@ -17,7 +17,7 @@ import { announceMessage, resetAnnouncements } from "./announcer";
 import { Batcher } from "./batcher";
 import { getChannel } from "./channels";
 import { client } from "./client";
-import { noteOwnMessage, onModerationEvent } from "./moderation";
+import { loadModeratorViews, noteOwnMessage, onModerationEvent, onModeratorEvent } from "./moderation";
 
 /** Messages loaded when a channel opens. */
 const INITIAL_PAGE = 100;
@@ -41,6 +41,8 @@ export function openChannel(name: string): () => void {
     switch (event.type) {
       case "message":
         batcher.push({ op: "message", message: event.data, live: true });
+        // A chat-delay placeholder only moves the seq on: nothing to announce or learn from.
+        if (event.data.deleted) return;
         if (event.data.author.id !== useSession.getState().user?.id) announceMessage(event.data);
         else noteOwnMessage(event.data);
         return;
@@ -95,6 +97,11 @@ export function openChannel(name: string): () => void {
       case "viewer_count":
         feedActions.setViewers(event.data.viewers);
         return;
+      case "message_held":
+      case "held_resolved":
+      case "user_status_changed":
+        onModeratorEvent(event);
+        return;
       default:
         return; // user_joined / user_left / stats: nothing to show in the feed
     }
@@ -114,6 +121,9 @@ export function openChannel(name: string): () => void {
           feedActions.fail(update.error.code === "not_found" ? "not_found" : "error", update.error.message);
         return;
       case "subscribed":
+        // Moderator-only events are not replayed: once they flow (again, after a reconnect),
+        // reload what they keep live, so that nothing held meanwhile is missing (moderators only).
+        loadModeratorViews();
         return;
     }
   };

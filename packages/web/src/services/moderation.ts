@@ -1,18 +1,35 @@
 /**
  * Moderation transport for the open channel: finds out whether the signed-in user may moderate
- * it, follows the log's moderation events for the user's own ban or timeout, and runs the
- * moderators' actions through the SDK.
+ * it, follows the log's moderation events for the user's own ban or timeout, keeps the
+ * moderators' review queue and suspicious-user marks live, and runs the moderators' actions
+ * through the SDK.
  *
- * Whether the user may moderate: an admin (`user.isAdmin`) and the owner (`channel.ownerId`)
- * are known from data the page already has. A moderator role is not on any resource the page
- * reads, so the page asks `GET /bans` once per channel and user: 200 means they may moderate,
- * 403 that they may not. After that, the role on the user's own messages (their author
- * badges) keeps it current when the owner promotes or demotes them while the page is open.
+ * Whether the user may moderate, and their own ban or timeout on page load: an admin
+ * (`user.isAdmin`) and the owner (`channel.ownerId`) are known from data the page already has;
+ * everyone else asks `GET /me` (their standing) once per channel and user. A server without
+ * that endpoint answers 404, and then the page asks `GET /bans` instead: 200 means they may
+ * moderate, 403 that they may not. After that, the role on the user's own messages (their
+ * author badges) keeps it current when the owner promotes or demotes them while the page is open.
  */
-import { type AssignableRole, type ChannelBan, ChorusError, type ModlogQuery } from "@chorus/client";
-import type { ChannelEvent, Message, ModlogEntry } from "@chorus/protocol";
+import {
+  type AssignableRole,
+  type ChannelBan,
+  ChorusError,
+  type ModlogQuery,
+  type UserStatusOptions,
+} from "@chorus/client";
+import type {
+  ChannelEvent,
+  ChannelStanding,
+  EphemeralEvent,
+  HeldMessage,
+  Message,
+  ModlogEntry,
+  UserStatus,
+  UserStatusKind,
+} from "@chorus/protocol";
 import { ROLE_RANK } from "@chorus/protocol";
-import { ADMIN_RANK, formatDuration, type Sanction, sanctionActive } from "../lib/moderation";
+import { ADMIN_RANK, addHeld, formatDuration, type Moderator, type Sanction, sanctionActive } from "../lib/moderation";
 import { useFeed } from "../store/feed";
 import { moderationActions, useModeration } from "../store/moderation";
 import { useSession } from "../store/session";
@@ -29,28 +46,35 @@ export function watchModeration(channel: string): () => void {
     const info = useFeed.getState().channel;
     if (user === null) {
       probed = null;
-      moderationActions.setModerator(null);
+      setModerator(null);
       return;
     }
     if (user.isAdmin) {
-      moderationActions.setModerator({ username: user.username, rank: ADMIN_RANK });
+      setModerator({ username: user.username, rank: ADMIN_RANK });
       return;
     }
     if (info === null) return; // the owner is known once the channel has loaded
     if (info.ownerId === user.id) {
-      moderationActions.setModerator({ username: user.username, rank: ROLE_RANK.owner });
+      setModerator({ username: user.username, rank: ROLE_RANK.owner });
       return;
     }
     if (probed === user.id) return;
     probed = user.id;
     const mine = ++serial;
-    client.listBans(channel).then(
-      () => {
-        if (mine === serial) moderationActions.setModerator({ username: user.username, rank: ROLE_RANK.moderator });
+    const current = (): boolean => mine === serial;
+    client.channelStanding(channel).then(
+      (standing) => {
+        if (!current()) return;
+        setModerator(standing.canModerate ? { username: user.username, rank: standingRank(standing) } : null);
+        if (standing.sanction) {
+          const { kind, until, reason } = standing.sanction;
+          setMine({ kind, until, reason });
+        }
       },
-      () => {
-        // 403 (or anything else): no moderation controls; the server would refuse them anyway.
-        if (mine === serial) moderationActions.setModerator(null);
+      (error: unknown) => {
+        if (!current()) return;
+        if (error instanceof ChorusError && error.code === "not_found") probeBans(channel, user.username, current);
+        else setModerator(null);
       },
     );
   };
@@ -70,8 +94,114 @@ export function watchModeration(channel: string): () => void {
     offSession();
     offFeed();
     clearExpiry();
+    heldLoad = null;
+    statusLoad = null;
     moderationActions.reset(null);
   };
+}
+
+/** The fallback for a server without `GET /me`: may this user read the bans? */
+function probeBans(channel: string, username: string, current: () => boolean): void {
+  client.listBans(channel).then(
+    () => {
+      if (current()) setModerator({ username, rank: ROLE_RANK.moderator });
+    },
+    () => {
+      // 403 (or anything else): no moderation controls; the server would refuse them anyway.
+      if (current()) setModerator(null);
+    },
+  );
+}
+
+function standingRank(standing: ChannelStanding): number {
+  return standing.role === "owner" ? ROLE_RANK.owner : ROLE_RANK.moderator;
+}
+
+/** Sets who moderates; a user who just became a moderator loads the queue and the marks. */
+function setModerator(moderator: Moderator | null): void {
+  const was = useModeration.getState().moderator;
+  moderationActions.setModerator(moderator);
+  if (was === null && moderator !== null) loadModeratorViews();
+}
+
+// ---- the review queue and the suspicious-user marks ----------------------------------------
+
+/**
+ * A load under way, with what the live events changed meanwhile: the list the server answers
+ * may predate them, so they are applied again on top of it.
+ */
+let heldLoad: { added: HeldMessage[]; resolved: Set<string> } | null = null;
+let statusLoad: { changes: Map<string, UserStatus | null> } | null = null;
+
+/**
+ * Loads (or reloads, after a reconnect: ephemeral events are not replayed) the review queue
+ * and the marks, when the user moderates the open channel.
+ */
+export function loadModeratorViews(): void {
+  const { channel, moderator } = useModeration.getState();
+  if (channel === null || moderator === null) return;
+  const held = { added: [] as HeldMessage[], resolved: new Set<string>() };
+  heldLoad = held;
+  client.listHeld(channel).then(
+    (list) => {
+      if (heldLoad !== held) return;
+      heldLoad = null;
+      let queue: readonly HeldMessage[] = list.filter((h) => !held.resolved.has(h.id));
+      for (const item of held.added) if (!held.resolved.has(item.id)) queue = addHeld(queue, item);
+      moderationActions.setHeld(queue);
+    },
+    () => {
+      if (heldLoad === held) heldLoad = null;
+    },
+  );
+  const statuses = { changes: new Map<string, UserStatus | null>() };
+  statusLoad = statuses;
+  client.listSuspicious(channel).then(
+    (users) => {
+      if (statusLoad !== statuses) return;
+      statusLoad = null;
+      const byName = new Map(users.map((u) => [u.username, u]));
+      for (const [username, change] of statuses.changes) {
+        if (change === null) byName.delete(username);
+        else byName.set(username, change);
+      }
+      moderationActions.setSuspicious([...byName.values()]);
+    },
+    () => {
+      // Before the server has the endpoint (404), or no longer a moderator (403): no marks.
+      if (statusLoad === statuses) statusLoad = null;
+    },
+  );
+}
+
+/** The moderator-only events of the channel subscription. */
+export function onModeratorEvent(event: EphemeralEvent): void {
+  if (useModeration.getState().moderator === null) return;
+  switch (event.type) {
+    case "message_held": {
+      const item: HeldMessage = {
+        id: event.data.message.id,
+        message: event.data.message,
+        reasons: event.data.reasons,
+        at: event.at,
+      };
+      heldLoad?.added.push(item);
+      moderationActions.addHeld(item);
+      return;
+    }
+    case "held_resolved":
+      heldLoad?.resolved.add(event.data.id);
+      moderationActions.removeHeld(event.data.id);
+      return;
+    case "user_status_changed": {
+      const { username, status, by } = event.data;
+      statusLoad?.changes.set(username, status === null ? null : { username, status, reason: null, by, at: event.at });
+      moderationActions.setStatus(username, status, by, event.at);
+      return;
+    }
+    default:
+      return;
+  }
 }
 
 /** Called for each of the user's own messages: their role there is their current role. */
@@ -81,9 +211,8 @@ export function noteOwnMessage(message: Message): void {
   const { moderator } = useModeration.getState();
   if (moderator?.rank === ROLE_RANK.owner) return;
   const isModerator = message.author.role === "moderator";
-  if (isModerator && moderator === null)
-    moderationActions.setModerator({ username: user.username, rank: ROLE_RANK.moderator });
-  if (!isModerator && moderator !== null) moderationActions.setModerator(null);
+  if (isModerator && moderator === null) setModerator({ username: user.username, rank: ROLE_RANK.moderator });
+  if (!isModerator && moderator !== null) setModerator(null);
 }
 
 /** The log's moderation events: views reload, and the user's own sanction follows. */
@@ -191,3 +320,57 @@ export const setRole = (username: string, role: AssignableRole): Promise<boolean
 export const listBans = (): Promise<ChannelBan[]> => client.listBans(channelName());
 
 export const readModlog = (query: ModlogQuery): Promise<ModlogEntry[]> => client.modlog(channelName(), query);
+
+/** Publishes a held message; true when it is out of the queue (also when someone was faster). */
+export async function approveHeld(id: string): Promise<boolean> {
+  return resolveHeld(id, true);
+}
+
+export async function denyHeld(id: string): Promise<boolean> {
+  return resolveHeld(id, false);
+}
+
+async function resolveHeld(id: string, approve: boolean): Promise<boolean> {
+  const held = useModeration.getState().held.find((h) => h.id === id);
+  const author = held?.message.author.username ?? "someone";
+  try {
+    const channel = channelName();
+    if (approve) await client.approveHeld(channel, id);
+    else await client.denyHeld(channel, id);
+    moderationActions.removeHeld(id);
+    moderationActions.say(true, approve ? `Approved ${author}'s message.` : `Denied ${author}'s message.`);
+    return true;
+  } catch (error) {
+    if (error instanceof ChorusError && error.code === "not_found") {
+      // Another moderator resolved it first; the queue follows.
+      moderationActions.removeHeld(id);
+      moderationActions.say(true, "Another moderator already handled that message.");
+      return true;
+    }
+    moderationActions.say(false, failure(error));
+    return false;
+  }
+}
+
+const STATUS_DONE: Record<UserStatusKind, string> = {
+  restricted: "is restricted: their messages wait for review.",
+  monitored: "is monitored: their messages are marked for moderators.",
+};
+
+export async function setUserStatus(
+  username: string,
+  status: UserStatusKind,
+  options: UserStatusOptions = {},
+): Promise<boolean> {
+  return act(async () => {
+    const user = await client.setUserStatus(channelName(), username, status, options);
+    moderationActions.setStatus(user.username, user.status, user.by, user.at, user.reason);
+  }, `${username} ${STATUS_DONE[status]}`);
+}
+
+export async function clearUserStatus(username: string): Promise<boolean> {
+  return act(async () => {
+    await client.clearUserStatus(channelName(), username);
+    moderationActions.setStatus(username, null, "", Date.now());
+  }, `${username} is no longer restricted or monitored.`);
+}
