@@ -326,4 +326,39 @@ describe.skipIf(!available)(title, () => {
   afterEach((context) => {
     if (context.task.result?.state === "fail") console.log(failureContext());
   });
+  it("a user restricted through A has their next message on B held (moderators on A hear it); lifted through B, they post on A", async () => {
+    const suspect = await register(B.url, "suspect");
+    const suspectB = await ws(B, suspect);
+    expect((await suspectB.sendMessage(channel, "before the mark")).op).toBe("ack");
+    const modA = await ws(A, moderator);
+    await modA.subscribe(channel);
+    const mark = modA.mark();
+    const res = await api(A.url, "PUT", `/api/channels/${channel}/suspicious/${suspect.user.username}`, {
+      token: moderator.token,
+      body: { status: "restricted" },
+    });
+    const markedAt = Date.now();
+    expect(res.status, res.text).toBe(200);
+    const held = await within(markedAt, "restrict via A → held on B", async () => {
+      const frame = await suspectB.sendMessage(channel, "after the mark");
+      return { value: frame.op === "held" ? frame : undefined, outcome: frame.op };
+    });
+    // The mark reaches B through the bus (a private mark has no log event to ride on), so a
+    // send in the first milliseconds may still pass: the contract is the 2 s deadline. Once
+    // held, always held.
+    expect(held.delayMs).toBeLessThanOrEqual(DEADLINE_MS);
+    for (let i = 0; i < 3; i++) expect((await suspectB.sendMessage(channel, `still marked ${i}`)).op).toBe("held");
+    const seen = await modA.waitForEvent("message_held", (e) => e.data.reasons.includes("restricted"), mark);
+    expect(seen.data.message.author.username).toBe(suspect.user.username);
+
+    const lifted = await api(B.url, "DELETE", `/api/channels/${channel}/suspicious/${suspect.user.username}`, {
+      token: moderator.token,
+    });
+    const liftedAt = Date.now();
+    expect(lifted.status, lifted.text).toBe(204);
+    await within(liftedAt, "lift via B → accepted on A", async () => {
+      const r = await post(A.url, suspect, channel, "free again");
+      return { value: r.status === 201 ? r : undefined, outcome: String(r.status) };
+    });
+  }, 60_000);
 });
