@@ -17,6 +17,7 @@ import {
   type UserStatusKind,
 } from "@chorus/protocol";
 import type { AuthContext } from "../auth/auth-service.js";
+import type { ChannelState } from "../channels/channel-cache.js";
 import type { ChannelService } from "../channels/channel-service.js";
 import type { ChatService } from "../chat/chat-service.js";
 import { roleOf } from "../chat/permissions.js";
@@ -42,7 +43,7 @@ export class ModerationService {
 
   /** The review queue, oldest first. */
   async held(ctx: AuthContext, channel: string): Promise<HeldMessage[]> {
-    authorize(await this.channels.state(channel), ctx.user, "review_held");
+    await this.authorized(ctx, channel, "review_held");
     return (await this.store.held.list(channel, HELD_PAGE_MAX)).map(({ id, message, reasons, at }) => ({
       id,
       message,
@@ -57,7 +58,7 @@ export class ModerationService {
    * two moderators resolving the same message at once, one does it and the other gets 404.
    */
   async resolveHeld(ctx: AuthContext, channel: string, id: string, approve: boolean): Promise<Message | null> {
-    authorize(await this.channels.state(channel), ctx.user, "review_held");
+    await this.authorized(ctx, channel, "review_held");
     const held = await this.store.held.take(channel, id);
     if (!held) throw notFound("held message");
     let published: Message | null = null;
@@ -134,12 +135,12 @@ export class ModerationService {
   }
 
   async sanctions(ctx: AuthContext, channel: string): Promise<Sanction[]> {
-    authorize(await this.channels.state(channel), ctx.user, "view_bans");
+    await this.authorized(ctx, channel, "view_bans");
     return (await this.store.sanctions.active(channel, Date.now())).map(toView);
   }
 
   async clear(ctx: AuthContext, channel: string): Promise<void> {
-    authorize(await this.channels.state(channel), ctx.user, "clear_chat");
+    await this.authorized(ctx, channel, "clear_chat");
     await this.log.append(channel, { type: "chat_cleared", at: Date.now(), data: { by: ctx.user.username } });
     await this.record(ctx, channel, "clear_chat", null, null, {});
   }
@@ -214,7 +215,7 @@ export class ModerationService {
   }
 
   async statuses(ctx: AuthContext, channel: string): Promise<UserStatus[]> {
-    authorize(await this.channels.state(channel), ctx.user, "view_bans");
+    await this.authorized(ctx, channel, "view_bans");
     return (await this.store.userStatus.list(channel)).map(statusView);
   }
 
@@ -254,7 +255,7 @@ export class ModerationService {
       limit?: number | undefined;
     },
   ): Promise<ModlogView[]> {
-    authorize(await this.channels.state(channel), ctx.user, "view_modlog");
+    await this.authorized(ctx, channel, "view_modlog");
     const entries = await this.store.modlog.list({
       channel,
       before: query.before,
@@ -279,13 +280,36 @@ export class ModerationService {
     action: ModAction,
     username: string,
   ): Promise<{ target: UserRecord }> {
-    const state = await this.channels.state(channel);
     // Whether the actor may take the action at all comes before whether the target exists.
-    authorize(state, ctx.user, action);
+    await this.authorized(ctx, channel, action);
     const target = await this.store.users.byUsername(username.toLowerCase());
     if (!target) throw notFound("user");
-    authorize(state, ctx.user, action, target);
+    await this.authorized(ctx, channel, action, target);
     return { target };
+  }
+
+  /**
+   * The permission table's answer on this node's cached roles; before a refusal, on roles read
+   * fresh from the store. A role given through another node reaches this one over the bus a
+   * few milliseconds later, and a moderator who was just promoted must not be refused in
+   * between. Only refusals pay for the read.
+   */
+  private async authorized(
+    ctx: AuthContext,
+    channel: string,
+    action: ModAction,
+    target?: UserRecord,
+  ): Promise<ChannelState> {
+    const state = await this.channels.state(channel);
+    try {
+      authorize(state, ctx.user, action, target);
+      return state;
+    } catch {
+      await this.channels.invalidate(channel);
+      const fresh = await this.channels.state(channel);
+      authorize(fresh, ctx.user, action, target);
+      return fresh;
+    }
   }
 
   private async record(
