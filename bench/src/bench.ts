@@ -43,6 +43,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [flags]      (tsx bench/src/
       --settle <s>        pause before publishing                          1
       --drain <s>         wait after the last send                         2
       --wait-idle <s>     wait for idle CPUs before each target            60
+      --moderated         Chorus: 10 blocked terms, AutoMod 4, spam filters on the load channels;
+                          publish as a filtered bot user instead of the admin
       --json              print only the JSON line
   -h, --help
 
@@ -76,6 +78,7 @@ function parseBenchOptions(argv: readonly string[]): BenchOptions | undefined {
       drain: { type: "string" },
       "wait-idle": { type: "string" },
       json: { type: "boolean" },
+      moderated: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -94,7 +97,7 @@ function parseBenchOptions(argv: readonly string[]): BenchOptions | undefined {
   const opt = (n: string, raw: string | undefined, o: Parameters<typeof numberOption>[3] = {}) =>
     raw === undefined ? undefined : numberOption(n, raw, 0, o);
   const overrides: Overrides = {};
-  const set = <K extends keyof Overrides>(k: K, value: number | undefined) => {
+  const set = <K extends Exclude<keyof Overrides, "moderated">>(k: K, value: number | undefined) => {
     if (value !== undefined) overrides[k] = value;
   };
   set("subscribers", opt("subscribers", v.subscribers, { integer: true, min: 1 }));
@@ -105,6 +108,7 @@ function parseBenchOptions(argv: readonly string[]): BenchOptions | undefined {
   set("connectRate", opt("connect-rate", v["connect-rate"], { min: 1 }));
   set("settleSec", opt("settle", v.settle));
   set("drainSec", opt("drain", v.drain));
+  if (v.moderated) overrides.moderated = true;
   return {
     scenario: name,
     targets,

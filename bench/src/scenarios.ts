@@ -28,6 +28,7 @@ export interface Overrides {
   connectRate?: number;
   settleSec?: number;
   drainSec?: number;
+  moderated?: boolean;
 }
 
 export interface RunSpec {
@@ -75,6 +76,7 @@ export function base(workers: number): LoadOptions {
     backoff: { baseMs: 100, capMs: 5_000 },
     idle: false,
     connectTimeoutSec: 15,
+    moderated: false,
   };
 }
 
@@ -88,6 +90,7 @@ function apply(o: LoadOptions, x: Overrides): LoadOptions {
   if (x.connectRate !== undefined) out.connectRate = x.connectRate;
   if (x.settleSec !== undefined) out.settleSec = x.settleSec;
   if (x.drainSec !== undefined) out.drainSec = x.drainSec;
+  if (x.moderated !== undefined) out.moderated = x.moderated;
   out.workers = Math.max(1, Math.min(out.workers, out.subscribers));
   if (out.stormAtSec !== undefined && out.stormAtSec >= out.durationSec) out.stormAtSec = out.durationSec / 3;
   return out;

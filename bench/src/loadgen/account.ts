@@ -76,6 +76,54 @@ export async function whoAmI(base: string, token: string): Promise<Me> {
   };
 }
 
+/** The bot user the moderated bench publishes as; servers started by the bench list it in BOT_USERS. */
+export const BENCH_BOT = "bench_bot";
+
+/** What `--moderated` sets on every load channel: a moderated chat's usual filters, all on. */
+export const MODERATED_SETTINGS = {
+  blockedTerms: [
+    { term: "free followers", action: "reject" },
+    { term: "scam*", action: "reject" },
+    { term: "giveaway", action: "hold" },
+    { term: "crypto", action: "hold" },
+    { term: "spoiler", action: "mask" },
+    { term: "noob", action: "mask" },
+    { term: "trash", action: "mask" },
+    { term: "cheater", action: "hold" },
+    { term: "unfollow", action: "mask" },
+    { term: "dm me", action: "reject" },
+  ],
+  autoModLevel: 4,
+  capsLimitPercent: 70,
+  repeatLimit: 10,
+  linksMinRole: "vip",
+} as const;
+
+/**
+ * Puts `MODERATED_SETTINGS` on every channel (as their owner, `token`) and signs in the bench
+ * bot, registering it the first time. Returns the bot's token.
+ */
+export async function moderateChannels(base: string, token: string, names: readonly string[]): Promise<string> {
+  for (const name of names) {
+    const res = await call("PATCH", `${base}/api/channels/${name}`, { token, body: { settings: MODERATED_SETTINGS } });
+    if (res.status !== 200) {
+      throw new HttpError(
+        `could not moderate "${name}": HTTP ${res.status} ${JSON.stringify(res.body)?.slice(0, 200)}`,
+        res.status,
+      );
+    }
+  }
+  const password = "bench bot password";
+  const body = { username: BENCH_BOT, password };
+  let res = await call("POST", `${base}/api/auth/register`, { body });
+  if (res.status === 409) res = await call("POST", `${base}/api/auth/login`, { body });
+  const botToken = field(res.body, "token");
+  if ((res.status !== 201 && res.status !== 200) || typeof botToken !== "string") {
+    throw new HttpError(`could not sign in ${BENCH_BOT}: HTTP ${res.status}`, res.status);
+  }
+  return botToken;
+}
+
 /**
  * Creates every channel of `names` that does not exist yet (`POST /api/channels`, the
  * caller becomes its owner); a few requests at a time so 500 channels take seconds, not a

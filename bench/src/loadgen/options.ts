@@ -86,6 +86,7 @@ const SPEC = {
   "backoff-base": { type: "string" },
   "backoff-cap": { type: "string" },
   idle: { type: "boolean" },
+  moderated: { type: "boolean" },
   json: { type: "boolean" },
   "no-progress": { type: "boolean" },
   "connect-timeout": { type: "string" },
@@ -205,6 +206,7 @@ export function parseLoadgenOptions(argv: readonly string[], env: NodeJS.Process
     backoff: { baseMs: backoffBase, capMs: backoffCap },
     idle,
     connectTimeoutSec: numberOption("connect-timeout", r("connect-timeout"), 15, { min: 1 }),
+    moderated: v.moderated === true,
     jsonOnly: v.json === true || env[envName("json")] === "1",
     progress: v["no-progress"] !== true,
   };

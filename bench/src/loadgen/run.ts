@@ -19,7 +19,7 @@ import { OpenLoopPublisher, type PublishReport } from "../publisher.js";
 import { LatencyHistogram, type LatencySummary, summarizeHistogram } from "../stats.js";
 import type { ChannelPublisher, ClientSpec, Publisher } from "../targets/types.js";
 import { addCounts, type DeliveryCounts, emptyCounts } from "../tracker.js";
-import { ensureChannels } from "./account.js";
+import { ensureChannels, moderateChannels } from "./account.js";
 import { cpuPercent, openFilesLimit, ServerProbe, type ServerReading } from "./metrics.js";
 import { type BackoffPlan, channelNames, isSlow, type TransportMix } from "./plan.js";
 import { connectWsPublisher, restPublisher, singleChannelPublisher } from "./publishers.js";
@@ -53,6 +53,12 @@ export interface LoadOptions {
   idle: boolean;
   /** One subscriber's own limit for connecting and subscribing, seconds. */
   connectTimeoutSec: number;
+  /**
+   * Moderation on the load channels (10 blocked terms, AutoMod 4, capitals and repeat filters,
+   * links for VIPs) and a publisher that is filtered: `BENCH_BOT` (listed in the server's
+   * BOT_USERS, so exempt from the per-user rate limit but from nothing else).
+   */
+  moderated: boolean;
 }
 
 /** What `runLoad` needs to know about the server(s). */
@@ -177,8 +183,12 @@ async function makeProbe(target: LoadTarget): Promise<ServerProbe> {
   return new ServerProbe([], target.pids ?? []);
 }
 
-async function openPublishers(o: LoadOptions, target: LoadTarget, channels: string[]): Promise<ChannelPublisher[]> {
-  const { token } = target;
+async function openPublishers(
+  o: LoadOptions,
+  target: LoadTarget,
+  channels: string[],
+  token = target.token,
+): Promise<ChannelPublisher[]> {
   const wsUrls = target.client.kind === "chorus" ? (target.client.urls ?? [target.client.url]) : [];
   const open = (i: number): Promise<ChannelPublisher> => {
     if (token !== undefined && o.publishVia === "rest" && target.httpUrls.length > 0) {
@@ -321,6 +331,15 @@ export async function runLoad(
       const created = await ensureChannels(target.httpUrls[0], target.token, channels);
       if (created > 0) result.notes.push(`created ${created} channel(s) "${channels[0]}"…`);
     }
+    let publisherToken = target.token;
+    if (o.moderated) {
+      const base = target.httpUrls[0];
+      if (target.token === undefined || base === undefined) throw new LoadError("--moderated needs a Chorus target");
+      publisherToken = await moderateChannels(base, target.token, channels);
+      result.notes.push(
+        `moderated: ${channels.length} channel(s) with 10 blocked terms and AutoMod 4; publishing as a bot`,
+      );
+    }
     const probe = await makeProbe(target);
     result.server.source = probe.source;
     const rssBefore = (await probe.read()).rssBytes;
@@ -415,7 +434,7 @@ export async function runLoad(
     }
 
     phase = "settling";
-    publishers = await openPublishers(o, target, channels);
+    publishers = await openPublishers(o, target, channels, publisherToken);
     await sleep(o.settleSec * 1000);
 
     const total = Math.max(1, Math.round(o.rate * o.durationSec));

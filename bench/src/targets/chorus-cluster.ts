@@ -12,6 +12,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { BENCH_BOT } from "../loadgen/account.js";
 import {
   captureOutput,
   freePort,
@@ -61,6 +62,7 @@ export const chorusClusterTarget: TargetDefinition = {
             ADMIN_USERNAME,
             ADMIN_PASSWORD: password,
             LOG_LEVEL: "warn",
+            BOT_USERS: BENCH_BOT,
             ...options.env,
           },
           stdio: ["ignore", "pipe", "pipe"],

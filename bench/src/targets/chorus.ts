@@ -11,6 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ResumableSubscriber } from "../clients/chorus-subscriber.js";
+import { BENCH_BOT } from "../loadgen/account.js";
 import { connectWsPublisher } from "../loadgen/publishers.js";
 import {
   captureOutput,
@@ -60,6 +61,8 @@ export const chorusTarget: TargetDefinition = {
       ADMIN_USERNAME,
       ADMIN_PASSWORD: password,
       LOG_LEVEL: "warn",
+      // The moderated bench publishes as this user: exempt from the rate limit, filtered.
+      BOT_USERS: BENCH_BOT,
       ...options.env,
     };
     // Embedded mode only: never let the caller's environment point the server elsewhere.
