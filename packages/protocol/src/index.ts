@@ -2,6 +2,7 @@ export * from "./emotes.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./frames.js";
+export * from "./ingest.js";
 export * from "./limits.js";
 export * from "./models.js";
 export * from "./moderation.js";
