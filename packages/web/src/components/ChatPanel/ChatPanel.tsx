@@ -1,5 +1,5 @@
 /** The chat column: connection state, the list, and the send box (or the way in). */
-import { MessageSquare, Shield, Users } from "lucide-react";
+import { MessageSquare, Shield, Sparkles, Users } from "lucide-react";
 import { formatCount } from "../../lib/format";
 import { useFeed } from "../../store/feed";
 import { moderationActions, useModeration } from "../../store/moderation";
@@ -21,6 +21,8 @@ export function ChatPanel({ channel, className = "" }: { channel: string; classN
   const loading = useFeed((s) => s.status === "loading");
   const isModerator = useModeration((s) => s.moderator !== null);
   const panelOpen = useModeration((s) => s.panelOpen);
+  const held = useModeration((s) => s.held.length);
+  const firstTimeOnly = useModeration((s) => s.firstTimeOnly);
   return (
     <section
       aria-label="Chat"
@@ -43,6 +45,19 @@ export function ChatPanel({ channel, className = "" }: { channel: string; classN
           {isModerator && (
             <button
               type="button"
+              aria-pressed={firstTimeOnly}
+              data-testid="first-time-filter"
+              title="Show only first-time chatters"
+              onClick={() => moderationActions.setFirstTimeOnly(!firstTimeOnly)}
+              className="inline-flex items-center rounded-md p-1 text-sky-600 hover:bg-zinc-100 aria-pressed:bg-sky-500/20 dark:text-sky-400 dark:hover:bg-zinc-800"
+            >
+              <Sparkles className="size-3.5" aria-hidden="true" />
+              <span className="sr-only">First-time chatters only</span>
+            </button>
+          )}
+          {isModerator && (
+            <button
+              type="button"
               aria-pressed={panelOpen}
               data-testid="mod-panel-toggle"
               onClick={() => moderationActions.setPanel(!panelOpen)}
@@ -50,6 +65,15 @@ export function ChatPanel({ channel, className = "" }: { channel: string; classN
             >
               <Shield className="size-3.5" aria-hidden="true" />
               Moderation
+              {held > 0 && (
+                <span
+                  data-testid="held-count"
+                  className="rounded-full bg-amber-500 px-1.5 text-[0.65rem] text-black tabular-nums"
+                >
+                  {held}
+                  <span className="sr-only"> {held === 1 ? "message waits" : "messages wait"} for review</span>
+                </span>
+              )}
             </button>
           )}
           <ConnectionIndicator />
@@ -67,6 +91,22 @@ export function ChatPanel({ channel, className = "" }: { channel: string; classN
         </div>
       ) : (
         <div className="relative flex min-h-0 flex-1 flex-col">
+          {isModerator && firstTimeOnly && (
+            <p
+              role="status"
+              className="flex items-center gap-2 border-sky-500/30 border-b bg-sky-500/10 px-3 py-1 text-xs text-sky-800 dark:text-sky-200"
+            >
+              <Sparkles className="size-3.5" aria-hidden="true" />
+              <span className="flex-1">Showing first-time chatters only</span>
+              <button
+                type="button"
+                onClick={() => moderationActions.setFirstTimeOnly(false)}
+                className="font-medium underline"
+              >
+                Show all
+              </button>
+            </p>
+          )}
           <MessageList />
           {isModerator && panelOpen && <ModPanel />}
         </div>

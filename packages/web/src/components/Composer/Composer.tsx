@@ -1,18 +1,23 @@
 /**
  * The send box. The text stays until the server has accepted it; on failure it stays and the
- * reason is shown (with a countdown for rate limits and slow mode). A retry of the same text
- * after a failure reuses its nonce, so a message that did reach the server is not posted twice.
+ * reason is shown (with a countdown for rate limits, slow mode and the account-age modes). A
+ * retry of the same text after a failure reuses its nonce, so a message that did reach the
+ * server is not posted twice. A message moderation holds is accepted (the box empties) with a
+ * notice that it is under review, which goes once it appears in the chat (approved). The
+ * chat modes in force are named above the box, so nobody has to learn them from a refusal.
  */
 import { ChorusError } from "@chorus/client";
 import { LoaderCircle, SendHorizontal } from "lucide-react";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { plural, secondsLeft } from "../../lib/format";
 import { sanctionFromRefusal } from "../../lib/moderation";
-import { describeSendError, type SendProblem } from "../../lib/send-errors";
+import { describeSendError, HELD_NOTICE, type SendProblem } from "../../lib/send-errors";
+import { describeChatModes } from "../../lib/settings";
 import { codePoints } from "../../lib/text";
 import { newNonce, sendMessage } from "../../services/chat";
 import { reportRefusal } from "../../services/moderation";
 import { logout } from "../../services/session";
+import { useFeed } from "../../store/feed";
 import { useSession } from "../../store/session";
 
 /** docs/api.md: 1–500 characters after normalisation. */
@@ -26,12 +31,26 @@ export function Composer({ channel }: { channel: string }) {
   const [sending, setSending] = useState(false);
   const [problem, setProblem] = useState<SendProblem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  /** The id of the user's message under review, while the notice says so. */
+  const [heldId, setHeldId] = useState<string | null>(null);
+  const approved = useFeed(
+    (s) => heldId !== null && s.rows.some((r) => r.kind === "message" && r.message.id === heldId),
+  );
+  const settings = useFeed((s) => s.channel?.settings);
+  const modes = settings ? describeChatModes(settings) : [];
   const attempt = useRef<{ text: string; nonce: string } | null>(null);
   const now = useClock(problem?.until);
   const ids = useId();
   const length = codePoints(text.trim());
   const over = length > MAX_CHARS;
   const waitSeconds = problem?.until === undefined ? 0 : secondsLeft(problem.until, now);
+
+  // The held message was approved: it is in the chat now, so the review notice has done its job.
+  useEffect(() => {
+    if (!approved) return;
+    setHeldId(null);
+    setNotice(null);
+  }, [approved]);
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
@@ -46,7 +65,8 @@ export function Composer({ channel }: { channel: string }) {
       // Keep anything typed while the message was on its way.
       setText((current) => (current === text ? "" : current));
       setProblem(null);
-      setNotice(result.held ? "Your message is held for review by the moderators." : null);
+      setNotice(result.held ? HELD_NOTICE : null);
+      setHeldId(result.held ? result.id : null);
     } catch (error) {
       const failure = error instanceof ChorusError ? error : { code: "unavailable", status: 0, message: String(error) };
       // A ban or timeout is the banner's to show (with its end); the text stays for later.
@@ -60,6 +80,7 @@ export function Composer({ channel }: { channel: string }) {
       const described = describeSendError(failure, Date.now());
       setProblem(described);
       setNotice(null);
+      setHeldId(null);
       if (described.signedOut) void logout();
     } finally {
       setSending(false);
@@ -70,6 +91,11 @@ export function Composer({ channel }: { channel: string }) {
 
   return (
     <form onSubmit={submit} className="border-zinc-200 border-t p-2 dark:border-zinc-800" aria-label="Send a message">
+      {modes.length > 0 && (
+        <p data-testid="chat-modes" className="mb-1 px-1 text-xs text-zinc-500 dark:text-zinc-400">
+          {modes.join(" · ")}
+        </p>
+      )}
       {status && (
         <p
           id={`${ids}-status`}

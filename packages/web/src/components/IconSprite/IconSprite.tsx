@@ -4,7 +4,20 @@
  * per badge is an <svg> with several paths and a dozen attributes each, while a <use> is two
  * elements.
  */
-import { Bot, Gem, Globe, type LucideIcon, Star, Sword, UserRound, Video, Wrench } from "lucide-react";
+import {
+  Bot,
+  Eye,
+  Gem,
+  Globe,
+  Lock,
+  type LucideIcon,
+  Sparkles,
+  Star,
+  Sword,
+  UserRound,
+  Video,
+  Wrench,
+} from "lucide-react";
 import type { ReactNode } from "react";
 
 const LUCIDE = {
@@ -16,6 +29,10 @@ const LUCIDE = {
   bot: Bot,
   guest: UserRound,
   globe: Globe,
+  // Moderators' row marks.
+  monitored: Eye,
+  restricted: Lock,
+  first: Sparkles,
 } satisfies Record<string, LucideIcon>;
 
 const MARKS = {

@@ -31,8 +31,10 @@ const setPaused = (paused: boolean): void => feedActions.setPaused(paused);
 export function MessageList() {
   const allRows = useFeed((s) => s.rows);
   const mod = useModeration((s) => s.moderator);
-  // Viewers never see removed messages; moderators see them marked.
-  const rows = useMemo(() => visibleRows(allRows, mod !== null), [allRows, mod]);
+  const suspicious = useModeration((s) => s.suspicious);
+  const firstTimeOnly = useModeration((s) => s.firstTimeOnly && s.moderator !== null);
+  // Viewers never see removed messages; moderators see them marked (and may filter).
+  const rows = useMemo(() => visibleRows(allRows, mod !== null, firstTimeOnly), [allRows, mod, firstTimeOnly]);
   const paused = useFeed((s) => s.paused);
   const unseen = useFeed((s) => s.unseen);
   const me = useSession((s) => s.user?.username ?? null);
@@ -55,7 +57,17 @@ export function MessageList() {
 
   const schedule = useCallback(() => follower.current?.schedule(), []);
   const jumpToLatest = useCallback(() => follower.current?.resume(), []);
-  const itemContent = useCallback((_: number, row: FeedRow) => <MessageRow row={row} me={me} mod={mod} />, [me, mod]);
+  const itemContent = useCallback(
+    (_: number, row: FeedRow) => (
+      <MessageRow
+        row={row}
+        me={me}
+        mod={mod}
+        status={row.kind === "message" ? suspicious[row.message.author.username]?.status : undefined}
+      />
+    ),
+    [me, mod, suspicious],
+  );
 
   return (
     <div className="relative min-h-0 flex-1">
@@ -75,6 +87,11 @@ export function MessageList() {
         data-testid="chat-list"
         data-paused={paused ? "" : undefined}
       />
+      {firstTimeOnly && rows.length === 0 && (
+        <p className="absolute inset-x-0 top-3 text-center text-sm text-zinc-500" data-testid="first-time-empty">
+          No first-time chatters in the loaded chat.
+        </p>
+      )}
       {paused && (
         <button
           type="button"

@@ -3,7 +3,8 @@
  * in <bdi> so that right-to-left text cannot reorder what is around it. The timestamp shows
  * on hover (and to screen readers, always). A name opens the user card; moderators get the
  * row's actions and see removed messages marked with who removed them (viewers never get
- * removed rows: MessageList leaves them out).
+ * removed rows: MessageList leaves them out), first-time chatters' messages marked, and an eye
+ * (a lock) on the messages of monitored (restricted) users.
  */
 import { CloudOff, History, Info } from "lucide-react";
 import { type CSSProperties, memo } from "react";
@@ -14,6 +15,7 @@ import { allowedActions, type Moderator } from "../../lib/moderation";
 import { mentions } from "../../lib/text";
 import { moderationActions } from "../../store/moderation";
 import { AuthorBadges } from "../AuthorBadges/AuthorBadges";
+import { SpriteIcon } from "../IconSprite/IconSprite";
 import { MessageText } from "../MessageText/MessageText";
 import { ModActions } from "../ModActions/ModActions";
 import { PlatformIcon } from "../PlatformIcon/PlatformIcon";
@@ -25,9 +27,11 @@ export interface MessageRowProps {
   me: string | null;
   /** Set when the reader moderates this channel. */
   mod: Moderator | null;
+  /** The author's suspicious-user mark (moderators only). */
+  status?: "restricted" | "monitored" | undefined;
 }
 
-export const MessageRow = memo(function MessageRow({ row, me, mod }: MessageRowProps) {
+export const MessageRow = memo(function MessageRow({ row, me, mod, status }: MessageRowProps) {
   if (row.kind === "divider") {
     const Icon = row.tone === "loss" ? CloudOff : History;
     return (
@@ -63,6 +67,8 @@ export const MessageRow = memo(function MessageRow({ row, me, mod }: MessageRowP
   const allowed = removed ? null : allowedActions(mod, author);
   const colors = readableNameColors(author.color, author.username);
   const nameStyle: NameStyle = { "--name-dark": colors.dark, "--name-light": colors.light };
+  // Moderators keep an eye on first-time chatters (Twitch's highlight).
+  const first = mod !== null && message.firstMessage === true;
   return (
     <div
       data-row="message"
@@ -70,8 +76,14 @@ export const MessageRow = memo(function MessageRow({ row, me, mod }: MessageRowP
       data-id={message.id}
       data-mentioned={mentioned ? "" : undefined}
       data-removed={removed ? removed.cause : undefined}
+      data-first={first ? "" : undefined}
+      data-status={mod !== null ? status : undefined}
       className={`group relative break-words px-3 py-0.5 text-sm leading-6 hover:bg-zinc-200/60 dark:hover:bg-zinc-800/50 ${
-        mentioned ? "border-l-2 border-violet-500 bg-violet-500/10 pl-2.5" : ""
+        mentioned
+          ? "border-l-2 border-violet-500 bg-violet-500/10 pl-2.5"
+          : first
+            ? "border-l-2 border-sky-500 bg-sky-500/10 pl-2.5"
+            : ""
       }`}
     >
       <time
@@ -81,6 +93,30 @@ export const MessageRow = memo(function MessageRow({ row, me, mod }: MessageRowP
         {formatClock(message.createdAt)}
       </time>
       {allowed && (allowed.delete || allowed.sanction) && <ModActions message={message} allowed={allowed} />}
+      {first && (
+        <span
+          role="img"
+          aria-label="First message"
+          title="First message in this channel"
+          className="mr-1 inline-block align-[-0.15em]"
+        >
+          <SpriteIcon name="first" className="size-3.5 text-sky-500" />
+        </span>
+      )}
+      {mod !== null && status && (
+        <span
+          role="img"
+          aria-label={status === "restricted" ? "Restricted user" : "Monitored user"}
+          title={status === "restricted" ? "Restricted user" : "Monitored user"}
+          data-part="status"
+          className="mr-1 inline-block align-[-0.15em]"
+        >
+          <SpriteIcon
+            name={status}
+            className={`size-3.5 ${status === "restricted" ? "text-red-500" : "text-amber-500"}`}
+          />
+        </span>
+      )}
       <PlatformIcon platform={author.platform} />
       <AuthorBadges badges={author.badges} />
       <button

@@ -1,29 +1,44 @@
 /**
- * The moderators' drawer over the chat: ban or time out by name, the standing bans and
- * timeouts with "lift", clearing the chat (confirmed), and the modlog filtered by action and
- * user. Bans and modlog reload whenever the log carries a moderation event.
+ * The moderators' drawer over the chat, in tabs: the review queue (held messages, live), the
+ * actions (ban or time out by name, the standing bans and timeouts with "lift", clearing the
+ * chat, the modlog filtered by action and user), the chat settings, the blocked terms and the
+ * suspicious users. Bans and modlog reload whenever the log carries a moderation event.
  */
 import { type ChannelBan, MODLOG_ACTIONS } from "@chorus/client";
 import type { ModlogEntry } from "@chorus/protocol";
 import { Eraser, Undo2, X } from "lucide-react";
-import { type FormEvent, useEffect, useId, useState } from "react";
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { formatEndTime } from "../../lib/format";
 import { ACTION_LABELS, describeModlogEntry, TIMEOUT_PRESETS } from "../../lib/moderation";
 import { banUser, clearChat, liftBan, listBans, readModlog, timeoutUser } from "../../services/moderation";
-import { moderationActions, useModeration } from "../../store/moderation";
+import { MOD_TABS, type ModTab, moderationActions, useModeration } from "../../store/moderation";
+import { BlockedTerms } from "../BlockedTerms/BlockedTerms";
+import { ChatSettings } from "../ChatSettings/ChatSettings";
+import { HeldQueue } from "../HeldQueue/HeldQueue";
+import { SuspiciousUsers } from "../SuspiciousUsers/SuspiciousUsers";
 
 const INPUT =
   "rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950 min-w-0";
 const BUTTON =
   "inline-flex items-center gap-1 rounded-md border border-zinc-300 px-2 py-1 text-xs font-medium hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800";
 
+const TAB_LABELS: Record<ModTab, string> = {
+  held: "Held",
+  actions: "Actions",
+  settings: "Settings",
+  terms: "Terms",
+  users: "Users",
+};
+
 export function ModPanel() {
   const changes = useModeration((s) => s.changes);
+  const tab = useModeration((s) => s.tab);
+  const ids = useId();
   return (
     <section
       aria-label="Moderation"
       data-testid="mod-panel"
-      className="absolute inset-0 z-20 flex flex-col overflow-y-auto bg-white dark:bg-zinc-900"
+      className="absolute inset-0 z-20 flex flex-col bg-white dark:bg-zinc-900"
     >
       <header className="flex items-center justify-between border-zinc-200 border-b px-3 py-2 dark:border-zinc-800">
         <h2 className="font-semibold text-sm">Moderation</h2>
@@ -36,13 +51,82 @@ export function ModPanel() {
           <X className="size-4" aria-hidden="true" />
         </button>
       </header>
-      <div className="flex flex-col gap-4 p-3">
-        <SanctionForm />
-        <Bans changes={changes} />
-        <ClearChat />
-        <Modlog changes={changes} />
+      <Tabs current={tab} ids={ids} />
+      <div
+        role="tabpanel"
+        id={`${ids}-panel`}
+        aria-labelledby={`${ids}-tab-${tab}`}
+        data-testid={`mod-tab-${tab}`}
+        className="min-h-0 flex-1 overflow-y-auto p-3"
+      >
+        {tab === "held" && <HeldQueue />}
+        {tab === "actions" && (
+          <div className="flex flex-col gap-4">
+            <SanctionForm />
+            <Bans changes={changes} />
+            <ClearChat />
+            <Modlog changes={changes} />
+          </div>
+        )}
+        {tab === "settings" && <ChatSettings />}
+        {tab === "terms" && <BlockedTerms />}
+        {tab === "users" && <SuspiciousUsers />}
       </div>
     </section>
+  );
+}
+
+/** WAI-ARIA tabs: arrow keys, Home and End move between them (and select: they are cheap). */
+function Tabs({ current, ids }: { current: ModTab; ids: string }) {
+  const held = useModeration((s) => s.held.length);
+  const refs = useRef<Partial<Record<ModTab, HTMLButtonElement | null>>>({});
+  const onKeyDown = (event: KeyboardEvent): void => {
+    const i = MOD_TABS.indexOf(current);
+    const next =
+      event.key === "ArrowRight"
+        ? MOD_TABS[(i + 1) % MOD_TABS.length]
+        : event.key === "ArrowLeft"
+          ? MOD_TABS[(i - 1 + MOD_TABS.length) % MOD_TABS.length]
+          : event.key === "Home"
+            ? MOD_TABS[0]
+            : event.key === "End"
+              ? MOD_TABS[MOD_TABS.length - 1]
+              : undefined;
+    if (next === undefined) return;
+    event.preventDefault();
+    moderationActions.setTab(next);
+    refs.current[next]?.focus();
+  };
+  return (
+    <div
+      role="tablist"
+      aria-label="Moderation tools"
+      onKeyDown={onKeyDown}
+      className="flex shrink-0 gap-0.5 overflow-x-auto border-zinc-200 border-b px-2 dark:border-zinc-800"
+    >
+      {MOD_TABS.map((t) => (
+        <button
+          key={t}
+          ref={(el) => {
+            refs.current[t] = el;
+          }}
+          type="button"
+          role="tab"
+          id={`${ids}-tab-${t}`}
+          aria-selected={t === current}
+          aria-controls={`${ids}-panel`}
+          tabIndex={t === current ? 0 : -1}
+          data-testid={`mod-tab-button-${t}`}
+          onClick={() => moderationActions.setTab(t)}
+          className="-mb-px inline-flex items-center gap-1 border-transparent border-b-2 px-2 py-1.5 font-medium text-xs text-zinc-600 hover:text-zinc-900 aria-selected:border-violet-600 aria-selected:text-zinc-900 dark:text-zinc-400 dark:aria-selected:text-zinc-100 dark:hover:text-zinc-100"
+        >
+          {TAB_LABELS[t]}
+          {t === "held" && held > 0 && (
+            <span className="rounded-full bg-amber-500 px-1.5 text-[0.65rem] text-black tabular-nums">{held}</span>
+          )}
+        </button>
+      ))}
+    </div>
   );
 }
 

@@ -1,15 +1,23 @@
 /**
  * The card a click on a name opens: who it is, their role, their latest messages in the loaded
- * feed, and for moderators the actions (time out, ban, lift, delete a message; the owner also
- * hands out the moderator role). A modal dialog: Escape, the close button or the backdrop
- * closes it, and focus goes back where it was.
+ * feed, and for moderators the actions (time out, ban, lift, delete a message, restrict or
+ * monitor and clear that mark; the owner also hands out the moderator role). A modal dialog:
+ * Escape, the close button or the backdrop closes it, and focus goes back where it was.
  */
-import { Ban, Clock, ShieldCheck, ShieldOff, Trash2, Undo2, X } from "lucide-react";
+import { Ban, Clock, Eye, Lock, ShieldCheck, ShieldOff, Trash2, Undo2, X } from "lucide-react";
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { latestBy, recentMessagesBy } from "../../lib/feed";
 import { formatClock } from "../../lib/format";
-import { ADMIN_RANK, allowedActions, authorRank, TIMEOUT_PRESETS } from "../../lib/moderation";
-import { banUser, deleteMessage, liftBan, setRole, timeoutUser } from "../../services/moderation";
+import { ADMIN_RANK, allowedActions, authorRank, TIMEOUT_PRESETS, USER_STATUS_LABELS } from "../../lib/moderation";
+import {
+  banUser,
+  clearUserStatus,
+  deleteMessage,
+  liftBan,
+  setRole,
+  setUserStatus,
+  timeoutUser,
+} from "../../services/moderation";
 import { useFeed } from "../../store/feed";
 import { moderationActions, useModeration } from "../../store/moderation";
 import { AuthorBadges } from "../AuthorBadges/AuthorBadges";
@@ -25,7 +33,7 @@ const ROLE_NAMES: Record<string, string> = {
 };
 
 const BUTTON =
-  "inline-flex items-center gap-1 rounded-md border border-zinc-300 px-2 py-1 text-xs font-medium hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800";
+  "inline-flex items-center gap-1 rounded-md border border-zinc-300 px-2 py-1 text-xs font-medium hover:bg-zinc-100 disabled:opacity-50 aria-disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800";
 
 export function UserCard() {
   const card = useModeration((s) => s.card);
@@ -47,13 +55,28 @@ function Card({ username }: { username: string }) {
     return () => previous?.focus();
   }, []);
 
-  const latest = latestBy(rows, username);
+  // Escape closes the card even when focus has left it (a button that went disabled drops it on <body>).
+  useEffect(() => {
+    const onEscape = (event: globalThis.KeyboardEvent): void => {
+      if (event.key === "Escape") moderationActions.closeCard();
+    };
+    document.addEventListener("keydown", onEscape);
+    return () => document.removeEventListener("keydown", onEscape);
+  }, []);
+
+  const mark = useModeration((s) => s.suspicious[username]);
+  // Someone whose messages are all held (a restricted user) is known from the queue.
+  const heldBy = useModeration((s) => s.held.findLast((h) => h.message.author.username === username)?.message);
+  const latest = latestBy(rows, username) ?? heldBy;
   const recent = recentMessagesBy(rows, username, RECENT, mod !== null);
   const author = latest?.author;
   const allowed = author ? allowedActions(mod, author) : { delete: false, sanction: false };
   const canAssign = mod !== null && mod.rank >= ADMIN_RANK - 1 && author !== undefined && authorRank(author) < mod.rank;
   const close = (): void => moderationActions.closeCard();
+  // Buttons stay focusable while an action runs (aria-disabled, not disabled): a disabled
+  // button would drop the keyboard user's focus on <body>.
   const run = (action: () => Promise<boolean>): void => {
+    if (busy) return;
     setBusy(true);
     void action().finally(() => {
       setBusy(false);
@@ -89,6 +112,28 @@ function Card({ username }: { username: string }) {
               <span data-testid="user-card-role">
                 {author ? (ROLE_NAMES[author.role] ?? author.role) : "No messages in view"}
               </span>
+              {mod && mark && (
+                <>
+                  {" "}
+                  ·{" "}
+                  <span
+                    data-testid="user-card-status"
+                    data-status={mark.status}
+                    className={
+                      mark.status === "restricted"
+                        ? "text-red-700 dark:text-red-400"
+                        : "text-amber-700 dark:text-amber-400"
+                    }
+                  >
+                    {USER_STATUS_LABELS[mark.status]}
+                    {mark.reason ? (
+                      <>
+                        : <bdi>{mark.reason}</bdi>
+                      </>
+                    ) : null}
+                  </span>
+                </>
+              )}
             </p>
           </div>
           <button
@@ -117,7 +162,7 @@ function Card({ username }: { username: string }) {
                   {allowed.delete && (
                     <button
                       type="button"
-                      disabled={busy}
+                      aria-disabled={busy}
                       aria-label="Delete this message"
                       onClick={() => run(() => deleteMessage(m.id, username))}
                       className="shrink-0 rounded p-0.5 text-zinc-500 hover:bg-zinc-100 dark:hover:bg-zinc-800"
@@ -140,7 +185,7 @@ function Card({ username }: { username: string }) {
                 <button
                   key={p.seconds}
                   type="button"
-                  disabled={busy}
+                  aria-disabled={busy}
                   aria-label={`Time out ${username} for ${p.label}`}
                   onClick={() => run(() => timeoutUser(username, p.seconds))}
                   className={BUTTON}
@@ -154,7 +199,7 @@ function Card({ username }: { username: string }) {
                 <>
                   <button
                     type="button"
-                    disabled={busy}
+                    aria-disabled={busy}
                     onClick={() => run(() => banUser(username))}
                     className={`${BUTTON} border-red-600 bg-red-600 text-white hover:bg-red-500 dark:hover:bg-red-500`}
                   >
@@ -168,7 +213,7 @@ function Card({ username }: { username: string }) {
               ) : (
                 <button
                   type="button"
-                  disabled={busy}
+                  aria-disabled={busy}
                   onClick={() => setConfirmBan(true)}
                   className={`${BUTTON} text-red-700 dark:text-red-400`}
                 >
@@ -176,15 +221,55 @@ function Card({ username }: { username: string }) {
                   Ban…
                 </button>
               )}
-              <button type="button" disabled={busy} onClick={() => run(() => liftBan(username))} className={BUTTON}>
+              <button
+                type="button"
+                aria-disabled={busy}
+                onClick={() => run(() => liftBan(username))}
+                className={BUTTON}
+              >
                 <Undo2 className="size-3.5" aria-hidden="true" />
                 Lift ban or timeout
               </button>
+            </div>
+            <div className="flex flex-wrap gap-1" data-testid="user-card-status-actions">
+              <button
+                type="button"
+                aria-disabled={busy}
+                aria-pressed={mark?.status === "restricted"}
+                title="Every message of theirs waits for review"
+                onClick={() => mark?.status !== "restricted" && run(() => setUserStatus(username, "restricted"))}
+                className={BUTTON}
+              >
+                <Lock className="size-3.5" aria-hidden="true" />
+                Restrict
+              </button>
+              <button
+                type="button"
+                aria-disabled={busy}
+                aria-pressed={mark?.status === "monitored"}
+                title="Their messages go out, marked for moderators"
+                onClick={() => mark?.status !== "monitored" && run(() => setUserStatus(username, "monitored"))}
+                className={BUTTON}
+              >
+                <Eye className="size-3.5" aria-hidden="true" />
+                Monitor
+              </button>
+              {mark && (
+                <button
+                  type="button"
+                  aria-disabled={busy}
+                  onClick={() => run(() => clearUserStatus(username))}
+                  className={BUTTON}
+                >
+                  <Undo2 className="size-3.5" aria-hidden="true" />
+                  Clear
+                </button>
+              )}
               {canAssign &&
                 (author?.role === "moderator" ? (
                   <button
                     type="button"
-                    disabled={busy}
+                    aria-disabled={busy}
                     onClick={() => run(() => setRole(username, "viewer"))}
                     className={BUTTON}
                   >
@@ -194,7 +279,7 @@ function Card({ username }: { username: string }) {
                 ) : (
                   <button
                     type="button"
-                    disabled={busy}
+                    aria-disabled={busy}
                     onClick={() => run(() => setRole(username, "moderator"))}
                     className={BUTTON}
                   >
