@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ChorusClient } from "@chorus/client/node";
-import type { Message, ServerFrame, User } from "@chorus/protocol";
+import type { Channel, Message, ServerFrame, User } from "@chorus/protocol";
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -514,6 +514,12 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
   it("renders a corpus of hostile messages and names as inert text", async () => {
     const channel = await createChannel(server.url, admin, "xss");
     const author = await register(server.url, "xss");
+    // The corpus has links; channels allow them to VIPs and up by default.
+    const links = await api(server.url, "PATCH", `/api/channels/${channel}`, {
+      token: admin.token,
+      body: { settings: { linksMinRole: "viewer" } },
+    });
+    expect(links.status).toBe(200);
     const texts = [
       "<script>window.__pwned='script'</script>",
       `<img src=x onerror="window.__pwned='img'">`,
@@ -722,9 +728,9 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
     // Newest first; the oldest is the moderator's own promotion.
     expect(await actions()).toEqual([`unban ${name}`, `ban ${name}`, `set_role ${mod.user.username}`]);
     // Filters: by action, then by a user with no entries.
-    await panel.getByLabel("Action").selectOption("ban");
+    await panel.getByLabel("Action", { exact: true }).selectOption("ban");
     await expect.poll(actions).toEqual([`ban ${name}`]);
-    await panel.getByLabel("Action").selectOption("");
+    await panel.getByLabel("Action", { exact: true }).selectOption("");
     await panel.getByPlaceholder("filter by user").fill("nobody_here");
     await expect.poll(actions).toEqual([]);
     await panel.getByPlaceholder("filter by user").fill(name);
@@ -738,15 +744,19 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
     const viewer = await register(server.url, "viewer");
     const other = await register(server.url, "other");
     const msg = await post(other, channel, "hi there");
-    // The page asks once whether this user may moderate; the server says no.
-    const probes: number[] = [];
+    // The page asks once whether this user may moderate (their standing; on a server without
+    // GET /me, the bans probe); the server says no.
+    const probes: string[] = [];
     const v = await openAs(viewer, channelUrl(channel), {}, (page) =>
       page.on("response", (r) => {
-        if (r.url().endsWith(`/api/channels/${channel}/bans`)) probes.push(r.status());
+        const path = new URL(r.url()).pathname;
+        if (path === `/api/channels/${channel}/me` || path === `/api/channels/${channel}/bans`)
+          probes.push(`${path.split("/").at(-1)} ${r.status()}`);
       }),
     );
     const { page } = v;
-    await expect.poll(() => probes).toEqual([403]);
+    await expect.poll(() => probes.at(-1)).toMatch(/^(me 200|bans 403)$/);
+    expect([["me 200"], ["me 404", "bans 403"]]).toContainEqual(probes);
     await row(page, msg.seq).hover();
     expect(await page.getByTestId("mod-actions").count()).toBe(0);
     expect(await page.getByTestId("mod-more").count()).toBe(0);
@@ -760,6 +770,231 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
     expect(await card.getByTestId("user-card-actions").count()).toBe(0);
     await page.keyboard.press("Escape");
     await card.waitFor({ state: "detached" });
+    expect(v.errors).toEqual([]);
+    await close(v);
+  });
+
+  it("the owner holds a term from the editor; a viewer is told, a moderator approves live, and it appears", async () => {
+    const owner = await register(server.url, "owner");
+    const channel = await createChannel(server.url, owner, "held");
+    const viewer = await register(server.url, "viewer");
+    const o = await openAs(owner, channelUrl(channel));
+    const v = await openAs(viewer, channelUrl(channel));
+
+    // The owner adds the term in the Terms tab, with the hold action.
+    await o.page.getByTestId("mod-panel-toggle").click();
+    const panel = o.page.getByTestId("mod-panel");
+    await panel.getByTestId("mod-tab-button-terms").click();
+    const term = "frobnicat*";
+    await panel.getByPlaceholder("word, phrase or spam*").fill(term);
+    await panel.getByLabel("Action", { exact: true }).selectOption("hold");
+    await panel.getByRole("button", { name: "Add" }).click();
+    await panel.locator(`[data-testid="terms-list"] li[data-term="${term}"][data-action="hold"]`).waitFor();
+    const saved = await api<{ channel: Channel }>(server.url, "GET", `/api/channels/${channel}`);
+    expect(saved.body.channel.settings.blockedTerms).toEqual([{ term, action: "hold" }]);
+
+    // The viewer's message with it is held: the box empties and says it is under review.
+    await expect.poll(() => v.page.getByTestId("connection").getAttribute("data-state")).toBe("live");
+    const text = "you absolute frobnicator";
+    const input = v.page.getByTestId("message-input");
+    await input.fill(text);
+    const answer = v.page.waitForResponse((r) => r.url().endsWith(`/api/channels/${channel}/messages`));
+    await input.press("Enter");
+    expect((await answer).status()).toBe(202);
+    const notice = v.page.getByTestId("send-status");
+    await expect.poll(() => notice.textContent()).toContain("being reviewed by the moderators");
+    expect(await notice.getAttribute("role")).toBe("status");
+    expect(await input.inputValue()).toBe("");
+
+    // The owner's Held tab gets it live, with the reason, and the drawer button counts it.
+    await panel.getByTestId("mod-tab-button-held").click();
+    const item = panel.getByTestId("held-item");
+    await item.waitFor({ timeout: 10_000 });
+    expect(await item.getAttribute("data-author")).toBe(viewer.user.username);
+    expect(await item.locator('[data-part="held-text"]').textContent()).toBe(text);
+    expect(await item.locator("[data-reason]").getAttribute("data-reason")).toBe("blocked_term");
+    expect(await o.page.getByTestId("held-count").textContent()).toMatch(/^1\b/);
+    expect(await v.page.getByTestId("held-count").count()).toBe(0);
+    await shot(o.page, "moderator-held");
+    await item.getByRole("button", { name: /^Approve/ }).click();
+    await item.waitFor({ state: "detached" });
+    await o.page.getByTestId("held-count").waitFor({ state: "detached" });
+
+    // Approved: it appears in the viewer's chat, and the notice has gone.
+    await v.page.locator('[data-row="message"] bdi[data-part="text"]', { hasText: text }).waitFor({ timeout: 10_000 });
+    await notice.waitFor({ state: "detached" });
+    const queue = await api<{ held: unknown[] }>(server.url, "GET", `/api/channels/${channel}/held`, {
+      token: owner.token,
+    });
+    expect(queue.body.held).toEqual([]);
+    expect([...o.errors, ...v.errors]).toEqual([]);
+    await close(o, v);
+  });
+
+  it("a moderator turns slow mode on in the settings; a viewer's second message counts down, text kept", async () => {
+    const channel = await createChannel(server.url, admin, "slow");
+    const mod = await withRole(channel, "mod", "moderator");
+    const viewer = await register(server.url, "viewer");
+    const m = await openAs(mod, channelUrl(channel));
+    const v = await openAs(viewer, channelUrl(channel));
+    await m.page.getByTestId("mod-panel-toggle").click();
+    const panel = m.page.getByTestId("mod-panel");
+    await panel.getByTestId("mod-tab-button-settings").click();
+    // Moderators change the chat modes; the owner's settings are shown but disabled.
+    expect(await panel.getByRole("switch", { name: "Guests allowed" }).isDisabled()).toBe(true);
+    const slow = panel.getByRole("switch", { name: "Slow mode" });
+    expect(await slow.getAttribute("aria-checked")).toBe("false");
+    await slow.click();
+    await expect.poll(() => slow.getAttribute("aria-checked")).toBe("true");
+    await panel.getByTestId("setting-slowModeSec").fill("20");
+    await panel.getByTestId("setting-slowModeSec").press("Enter");
+    await expect
+      .poll(async () => (await api<{ channel: Channel }>(server.url, "GET", `/api/channels/${channel}`)).body)
+      .toMatchObject({ channel: { settings: { slowModeSec: 20 } } });
+    await expect.poll(() => panel.getByTestId("settings-status").textContent()).toBe("Saved.");
+
+    // The viewer's page names the mode (from channel_updated), then refuses the second message.
+    await expect.poll(() => v.page.getByTestId("chat-modes").textContent()).toBe("Slow mode 20 s");
+    const input = v.page.getByTestId("message-input");
+    await input.fill("first!");
+    await input.press("Enter");
+    await v.page.locator('[data-row="message"] bdi[data-part="text"]', { hasText: "first!" }).waitFor();
+    const second = "and a second one";
+    await input.fill(second);
+    await input.press("Enter");
+    const status = v.page.getByTestId("send-status");
+    await expect.poll(() => status.textContent()).toMatch(/^Slow mode is on\. Try again in (1\d|20) s\.$/);
+    expect(await status.getAttribute("role")).toBe("alert");
+    expect(await input.inputValue()).toBe(second);
+    expect(await v.page.getByRole("button", { name: "Send" }).isDisabled()).toBe(true);
+    // It counts down.
+    const seconds = async () => Number((await status.textContent())?.match(/in (\d+) s/)?.[1]);
+    const before = await seconds();
+    await expect.poll(seconds, { timeout: 4_000 }).toBeLessThan(before);
+    await shot(v.page, "viewer-slow-mode");
+    expect([...m.errors, ...v.errors]).toEqual([]);
+    await close(m, v);
+  });
+
+  it("shield mode: one switch applies the preset, and off restores the earlier settings", async () => {
+    const channel = await createChannel(server.url, admin, "shield");
+    const mod = await withRole(channel, "mod", "moderator");
+    const before = { slowModeSec: 2, followersOnlyMin: null, guestsAllowed: true, autoModLevel: 1 };
+    const patched = await api(server.url, "PATCH", `/api/channels/${channel}`, {
+      token: admin.token,
+      body: { settings: before },
+    });
+    expect(patched.status).toBe(200);
+    const settings = async () =>
+      (await api<{ channel: Channel }>(server.url, "GET", `/api/channels/${channel}`)).body.channel.settings;
+    const m = await openAs(mod, channelUrl(channel));
+    await m.page.getByTestId("mod-panel-toggle").click();
+    const panel = m.page.getByTestId("mod-panel");
+    await panel.getByTestId("mod-tab-button-settings").click();
+    const shield = panel.getByTestId("shield-switch");
+    expect(await shield.getAttribute("aria-checked")).toBe("false");
+
+    await shield.click();
+    await expect
+      .poll(settings)
+      .toMatchObject({ shieldMode: true, slowModeSec: 5, followersOnlyMin: 10, guestsAllowed: false, autoModLevel: 4 });
+    // The panel shows what shield mode applied.
+    await expect.poll(() => shield.getAttribute("aria-checked")).toBe("true");
+    await expect.poll(() => panel.getByTestId("setting-slowModeSec").inputValue()).toBe("5");
+    await expect.poll(() => panel.getByTestId("setting-followersOnlyMin").inputValue()).toBe("10");
+    await shot(m.page, "moderator-shield");
+
+    await shield.click();
+    await expect.poll(settings).toMatchObject({ shieldMode: false, ...before });
+    await expect.poll(() => panel.getByTestId("setting-slowModeSec").inputValue()).toBe("2");
+    expect(await panel.getByTestId("setting-followersOnlyMin").count()).toBe(0);
+
+    // A change made elsewhere appears in the open panel (channel_updated).
+    await api(server.url, "PATCH", `/api/channels/${channel}`, {
+      token: admin.token,
+      body: { settings: { slowModeSec: 45 } },
+    });
+    await expect.poll(() => panel.getByTestId("setting-slowModeSec").inputValue()).toBe("45");
+    expect(m.errors).toEqual([]);
+    await close(m);
+  });
+
+  it("moderators see first-time chatters, filter to them, and monitor or restrict a user from the card", async () => {
+    const channel = await createChannel(server.url, admin, "suspect");
+    const mod = await withRole(channel, "mod", "moderator");
+    const viewer = await register(server.url, "viewer");
+    const name = viewer.user.username;
+    const regular = await post(admin, channel, "welcome in");
+    const first = await post(viewer, channel, "hi, first time here");
+    expect(first.firstMessage).toBe(true);
+    const again = await post(viewer, channel, "second message");
+    const m = await openAs(mod, channelUrl(channel));
+    const { page } = m;
+    await row(page, again.seq).waitFor();
+    await expect.poll(() => row(page, first.seq).getAttribute("data-first")).toBe("");
+    expect(await row(page, again.seq).getAttribute("data-first")).toBeNull();
+    await page.getByTestId("first-time-filter").click();
+    // The admin's welcome is their first message here too.
+    const firsts = [regular, first, again].filter((msg) => msg.firstMessage).map((msg) => msg.seq);
+    expect(firsts).toEqual([regular.seq, first.seq]);
+    await expect.poll(() => renderedRows(page)).toEqual(firsts);
+    await page.getByTestId("first-time-filter").click();
+    await expect.poll(() => renderedRows(page)).toEqual([regular.seq, first.seq, again.seq]);
+
+    // Monitor from the card: the user's messages get the eye.
+    await row(page, again.seq).locator('[data-part="name-button"]').click();
+    const card = page.getByTestId("user-card");
+    await card.getByRole("button", { name: "Monitor" }).click();
+    await expect.poll(() => card.getByTestId("user-card-status").getAttribute("data-status")).toBe("monitored");
+    await expect.poll(() => row(page, again.seq).getAttribute("data-status")).toBe("monitored");
+    expect(await row(page, again.seq).locator('[data-part="status"]').getAttribute("aria-label")).toBe(
+      "Monitored user",
+    );
+    // Restricted: the next message waits in the queue, with the reason.
+    await card.getByRole("button", { name: "Restrict" }).click();
+    await expect.poll(() => card.getByTestId("user-card-status").getAttribute("data-status")).toBe("restricted");
+    const marks = await api<{ users: Array<{ username: string; status: string; by: string }> }>(
+      server.url,
+      "GET",
+      `/api/channels/${channel}/suspicious`,
+      { token: mod.token },
+    );
+    expect(marks.body.users).toMatchObject([{ username: name, status: "restricted", by: mod.user.username }]);
+    await page.keyboard.press("Escape");
+    const held = await postMessage(server.url, viewer, channel, "can you see me?");
+    expect(held.status).toBe(202);
+    await expect.poll(() => page.getByTestId("held-count").textContent()).toMatch(/^1\b/);
+    await page.getByTestId("mod-panel-toggle").click();
+    const item = page.getByTestId("mod-panel").getByTestId("held-item");
+    await item.waitFor();
+    expect(await item.locator("[data-reason]").getAttribute("data-reason")).toBe("restricted");
+    await item.getByRole("button", { name: /^Deny/ }).click();
+    await item.waitFor({ state: "detached" });
+
+    // Cleared from the Users tab.
+    await page.getByTestId("mod-tab-button-users").click();
+    const entry = page.locator(`[data-testid="suspicious-list"] li[data-username="${name}"]`);
+    expect(await entry.getAttribute("data-status")).toBe("restricted");
+    await entry.getByRole("button", { name: "Clear" }).click();
+    await entry.waitFor({ state: "detached" });
+    await expect.poll(() => row(page, again.seq).getAttribute("data-status")).toBeNull();
+    expect(m.errors).toEqual([]);
+    await close(m);
+  });
+
+  it("shows a timed-out viewer the banner on page load, before any send", async () => {
+    const channel = await createChannel(server.url, admin, "standing");
+    const viewer = await register(server.url, "viewer");
+    const timedOut = await api(server.url, "POST", `/api/channels/${channel}/bans`, {
+      token: admin.token,
+      body: { username: viewer.user.username, durationSec: 300, reason: "cool off" },
+    });
+    expect(timedOut.status).toBe(201);
+    const v = await openAs(viewer, channelUrl(channel));
+    const banner = v.page.getByTestId("sanction-banner");
+    await banner.waitFor({ timeout: 10_000 });
+    expect(await banner.getAttribute("data-kind")).toBe("timeout");
+    expect(await banner.textContent()).toContain("cool off");
     expect(v.errors).toEqual([]);
     await close(v);
   });
