@@ -74,6 +74,31 @@ export interface UserStore {
   byId(id: string): Promise<UserRecord | null>;
   byUsername(username: string): Promise<UserRecord | null>;
   setAdmin(id: string, isAdmin: boolean): Promise<void>;
+  /**
+   * Creates the user unless one with that id exists, and returns the stored one: how the
+   * author of an ingested message (`login@platform`) gets an identity, also concurrently.
+   */
+  ensure(user: UserRecord): Promise<UserRecord>;
+}
+
+/** A per-channel key for ingest; only the SHA-256 of its secret is stored. */
+export interface IngestKeyRecord {
+  id: string;
+  channel: string;
+  label: string | null;
+  secretHash: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface IngestKeyStore {
+  create(key: IngestKeyRecord): Promise<void>;
+  /** The channel's keys, oldest first. */
+  list(channel: string): Promise<IngestKeyRecord[]>;
+  /** Deletes the key; false when the channel has no such key. */
+  revoke(channel: string, id: string): Promise<boolean>;
+  byHash(secretHash: string): Promise<IngestKeyRecord | null>;
+  touch(id: string, at: number): Promise<void>;
 }
 
 export interface SessionStore {
@@ -253,6 +278,7 @@ export interface Store {
   readonly events: EventStore;
   readonly sanctions: SanctionStore;
   readonly userStatus: UserStatusStore;
+  readonly ingestKeys: IngestKeyStore;
   readonly modlog: ModlogStore;
   readonly follows: FollowStore;
   readonly held: HeldStore;

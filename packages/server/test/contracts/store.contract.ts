@@ -253,6 +253,42 @@ export function storeContract(
       expect((await store.userStatus.list(channel)).map((s) => s.username)).toEqual([other.username]);
     });
 
+    it("stores ingest keys by the hash of their secret, per channel; revoking deletes; touch records use", async () => {
+      const { channel } = await seedChannel(store);
+      const other = (await seedChannel(store)).channel;
+      const key = (id: string, ch: string, at: number) => ({
+        id,
+        channel: ch,
+        label: id === "k1" ? "obs" : null,
+        secretHash: `hash-${id}-${randomUUID()}`,
+        createdAt: at,
+        lastUsedAt: null,
+      });
+      const k1 = key("k1", channel, 1);
+      const k2 = key("k2", channel, 2);
+      const k3 = key("k3", other, 3);
+      for (const k of [k2, k1, k3]) await store.ingestKeys.create(k);
+      expect((await store.ingestKeys.list(channel)).map((k) => k.id)).toEqual(["k1", "k2"]);
+      expect(await store.ingestKeys.byHash(k3.secretHash)).toEqual(k3);
+      expect(await store.ingestKeys.byHash("nope")).toBeNull();
+      await store.ingestKeys.touch("k1", 99);
+      expect((await store.ingestKeys.byHash(k1.secretHash))?.lastUsedAt).toBe(99);
+      expect(await store.ingestKeys.revoke(other, "k1")).toBe(false); // another channel's key
+      expect(await store.ingestKeys.revoke(channel, "k1")).toBe(true);
+      expect(await store.ingestKeys.byHash(k1.secretHash)).toBeNull();
+      await expect(store.ingestKeys.create({ ...k2, id: "k4" })).rejects.toThrow(); // a hash is unique
+    });
+
+    it("ensure creates a user once and returns the stored one, also when called concurrently", async () => {
+      const user = { ...userRecord(`shadow_${randomUUID().slice(0, 6)}@twitch`), passwordHash: null, isGuest: false };
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.users.ensure({ ...user, displayName: `name ${i}` })),
+      );
+      expect(new Set(results.map((u) => u.displayName)).size).toBe(1);
+      expect(results[0]).toMatchObject({ id: user.id, username: user.username, isGuest: false });
+      expect(await store.users.byUsername(user.username)).toEqual(results[0]);
+    });
+
     it("appends modlog entries and reads them newest first, filtered", async () => {
       const { channel } = await seedChannel(store);
       const entry = (at: number, action: string, target: string | null) => ({

@@ -178,6 +178,21 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "006_ingest": {
+    async up(db: Kysely<unknown>) {
+      // Per-channel ingest keys: only a hash of the secret is kept (the secret is shown once).
+      await db.schema
+        .createTable("ingest_keys")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("channel", "text", (c) => c.notNull().references("channels.name").onDelete("cascade"))
+        .addColumn("label", "text")
+        .addColumn("secret_hash", "text", (c) => c.notNull().unique())
+        .addColumn("created_at", "int8", (c) => c.notNull())
+        .addColumn("last_used_at", "int8")
+        .execute();
+      await sql`create index ingest_keys_channel on ingest_keys (channel, created_at)`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = {

@@ -55,6 +55,14 @@ export interface Database {
     by_username: string;
     at: Int8;
   };
+  ingest_keys: {
+    id: string;
+    channel: string;
+    label: string | null;
+    secret_hash: string;
+    created_at: Int8;
+    last_used_at: Int8 | null;
+  };
   held_messages: {
     id: string;
     channel: string;

@@ -9,6 +9,7 @@ import type {
   EventStore,
   FollowStore,
   HeldStore,
+  IngestKeyStore,
   ModlogStore,
   SanctionStore,
   SecretStore,
@@ -22,6 +23,7 @@ import { SqlChannels } from "./channels.js";
 import { SqlEvents } from "./events.js";
 import { SqlFollows } from "./follows.js";
 import { SqlHeld } from "./held.js";
+import { SqlIngestKeys } from "./ingest-keys.js";
 import { SqlModlog } from "./modlog.js";
 import { SqlSanctions } from "./sanctions.js";
 import type { Database } from "./schema.js";
@@ -39,6 +41,7 @@ export class SqlStore implements Store {
   readonly events: EventStore;
   readonly sanctions: SanctionStore;
   readonly userStatus: UserStatusStore;
+  readonly ingestKeys: IngestKeyStore;
   readonly modlog: ModlogStore;
   readonly follows: FollowStore;
   readonly held: HeldStore;
@@ -56,6 +59,7 @@ export class SqlStore implements Store {
     this.events = new SqlEvents(db, walSync);
     this.sanctions = new SqlSanctions(db);
     this.userStatus = new SqlUserStatus(db);
+    this.ingestKeys = new SqlIngestKeys(db);
     this.modlog = new SqlModlog(db);
     this.follows = new SqlFollows(db);
     this.held = new SqlHeld(db);

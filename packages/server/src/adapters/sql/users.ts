@@ -33,6 +33,26 @@ export class SqlUsers implements UserStore {
     return row ? toUser(row) : null;
   }
 
+  async ensure(u: UserRecord): Promise<UserRecord> {
+    await this.db
+      .insertInto("users")
+      .values({
+        id: u.id,
+        username: u.username,
+        display_name: u.displayName,
+        color: u.color,
+        password_hash: u.passwordHash,
+        is_admin: u.isAdmin,
+        is_guest: u.isGuest,
+        created_at: u.createdAt,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const stored = await this.byId(u.id);
+    if (!stored) throw new Error(`user ${u.id} vanished after its insert`);
+    return stored;
+  }
+
   async setAdmin(id: string, isAdmin: boolean): Promise<void> {
     await this.db.updateTable("users").set({ is_admin: isAdmin }).where("id", "=", id).execute();
   }
