@@ -999,6 +999,63 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
     await close(v);
   });
 
+  it("falls back to the bans probe on a server without GET /me", async () => {
+    const channel = await createChannel(server.url, admin, "nome");
+    const mod = await withRole(channel, "mod", "moderator");
+    const probes: string[] = [];
+    const m = await openAs(mod, channelUrl(channel), {}, (page) => {
+      void page.route(`**/api/channels/${channel}/me`, (route) =>
+        route.fulfill({
+          status: 404,
+          contentType: "application/json",
+          body: JSON.stringify({ error: { code: "not_found", message: "no such route" } }),
+        }),
+      );
+      page.on("response", (r) => {
+        if (r.url().endsWith(`/api/channels/${channel}/bans`)) probes.push(`bans ${r.status()}`);
+      });
+    });
+    await m.page.getByTestId("mod-panel-toggle").waitFor();
+    expect(probes[0]).toBe("bans 200");
+    expect(m.errors).toEqual([]);
+    await close(m);
+  });
+
+  it("under chat delay, a message deleted in time never shows to a viewer, not even as an empty row", async () => {
+    const channel = await createChannel(server.url, admin, "delay");
+    const patched = await api(server.url, "PATCH", `/api/channels/${channel}`, {
+      token: admin.token,
+      body: { settings: { chatDelaySec: 2 } },
+    });
+    expect(patched.status).toBe(200);
+    // The placeholders that reach the page (seqs of `deleted` messages), to know the case is exercised.
+    const placeholders: number[] = [];
+    const v = await open(channelUrl(channel), {}, (page) =>
+      page.routeWebSocket(/\/api\/ws$/, (ws) => {
+        const upstream = ws.connectToServer();
+        upstream.onMessage((message) => {
+          for (const frame of JSON.parse(String(message)) as ServerFrame[]) {
+            if (frame.op === "event" && frame.type === "message" && frame.data.deleted) placeholders.push(frame.seq);
+          }
+          ws.send(message);
+        });
+      }),
+    );
+    await expect.poll(() => v.page.getByTestId("connection").getAttribute("data-state")).toBe("live");
+    const doomed = await post(admin, channel, "this one goes");
+    const removed = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${doomed.id}`, {
+      token: admin.token,
+    });
+    expect(removed.status).toBe(204);
+    const kept = await post(admin, channel, "this one stays");
+    await row(v.page, kept.seq).waitFor({ timeout: 10_000 });
+    expect(placeholders).toEqual([doomed.seq]);
+    expect(await renderedRows(v.page)).toEqual([kept.seq]);
+    expect(await v.page.locator('[data-row="message"]').count()).toBe(1);
+    expect(v.errors).toEqual([]);
+    await close(v);
+  });
+
   it("keeps up with 1,000 messages/s for 10 s: no long task, 60 fps, bounded DOM and memory", {
     timeout: 90_000,
   }, async () => {
