@@ -192,11 +192,13 @@ export function onModeratorEvent(event: EphemeralEvent): void {
     case "held_resolved":
       heldLoad?.resolved.add(event.data.id);
       moderationActions.removeHeld(event.data.id);
+      moderationActions.changed(); // a new modlog line (approve_held / deny_held)
       return;
     case "user_status_changed": {
       const { username, status, by } = event.data;
       statusLoad?.changes.set(username, status === null ? null : { username, status, reason: null, by, at: event.at });
       moderationActions.setStatus(username, status, by, event.at);
+      moderationActions.changed(); // a new modlog line (restrict / monitor / unrestrict)
       return;
     }
     default:
