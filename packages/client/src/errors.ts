@@ -16,6 +16,18 @@ export interface ChorusErrorInit {
   cause?: unknown;
 }
 
+/**
+ * `send()` was answered `{op:"held"}`: the message was accepted for moderators to review and is
+ * published only if one approves it. Not a failure: do not retry it (use `submit()` to get
+ * this as a result instead).
+ */
+export class MessageHeldError extends Error {
+  override readonly name = "MessageHeldError";
+  constructor(readonly id: string) {
+    super("the message is held for review by moderators");
+  }
+}
+
 export class ChorusError extends Error {
   override readonly name = "ChorusError";
   readonly code: ErrorCode;

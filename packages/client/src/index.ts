@@ -22,6 +22,7 @@ import {
   type RealtimeEvents,
   type RealtimeOptions,
   type SendOptions,
+  type SendResult,
   type SubscribeOptions,
 } from "./realtime.js";
 import { RestClient, type RestOptions } from "./rest.js";
@@ -74,6 +75,11 @@ export class ChorusClient extends RestClient {
     return this.realtime.send(channel, text, options);
   }
 
+  /** `send`, with a held message as `{held: true, id}` rather than a `MessageHeldError`. */
+  submit(channel: string, text: string, options?: SendOptions): Promise<SendResult> {
+    return this.realtime.submit(channel, text, options);
+  }
+
   /**
    * Call when the network comes back or the page becomes visible again (`online`,
    * `visibilitychange`): a pending reconnect happens now, an open socket is checked at once.
@@ -105,13 +111,14 @@ export {
   type SubscriptionHandler,
   type SubscriptionUpdate,
 } from "./channel-stream.js";
-export { ChorusError, type ChorusErrorInit } from "./errors.js";
+export { ChorusError, type ChorusErrorInit, MessageHeldError } from "./errors.js";
 export type {
   ConnectionState,
   RealtimeEvents,
   RealtimeOptions,
   ResumedInfo,
   SendOptions,
+  SendResult,
   SubscribeOptions,
 } from "./realtime.js";
 export type {

@@ -26,7 +26,7 @@ import {
   type SubscriptionHandler,
 } from "./channel-stream.js";
 import { callSafely, Emitter } from "./emitter.js";
-import { ChorusError, errorFromFrame, isRecord, localError } from "./errors.js";
+import { ChorusError, errorFromFrame, isRecord, localError, MessageHeldError } from "./errors.js";
 import { randomNonce } from "./nonce.js";
 import {
   type CloseEventLike,
@@ -102,10 +102,15 @@ export interface RealtimeContext {
   fetchHistory(channel: string, query: HistoryPageQuery): Promise<Message[]>;
 }
 
+/** What became of a sent message: published, or held by moderation for review (`id` in the queue). */
+export type SendResult = { held: false; message: Message } | { held: true; id: string };
+
 interface PendingSend {
   frame: SendFrame;
-  promise: Promise<Message>;
-  resolve(message: Message): void;
+  promise: Promise<SendResult>;
+  /** The same outcome as `send()` returns it, made once so a repeated nonce gets the same promise. */
+  asMessage?: Promise<Message>;
+  resolve(result: SendResult): void;
   reject(error: ChorusError): void;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -214,13 +219,33 @@ export class Realtime {
    */
   send(channel: string, text: string, options: SendOptions = {}): Promise<Message> {
     const nonce = options.nonce ?? randomNonce();
+    const result = this.submit(channel, text, { ...options, nonce });
+    const toMessage = (r: SendResult): Message => {
+      if (r.held) throw new MessageHeldError(r.id);
+      return r.message;
+    };
+    const pending = this.pending.get(nonce);
+    // A repeated nonce gets the very same promise, as it does from `submit`.
+    if (pending) {
+      pending.asMessage ??= result.then(toMessage);
+      return pending.asMessage;
+    }
+    return result.then(toMessage);
+  }
+
+  /**
+   * Like `send`, but a message that moderation holds for review (`{op:"held"}`) resolves as
+   * `{held: true, id}` instead of rejecting with `MessageHeldError`.
+   */
+  submit(channel: string, text: string, options: SendOptions = {}): Promise<SendResult> {
+    const nonce = options.nonce ?? randomNonce();
     const existing = this.pending.get(nonce);
     if (existing) return existing.promise;
     const frame: SendFrame = { op: "send", channel: channel.toLowerCase(), text, nonce };
     if (options.replyTo !== undefined) frame.replyTo = options.replyTo;
     const timeoutMs = options.timeoutMs ?? this.options.sendTimeoutMs ?? 30_000;
     let settle: Pick<PendingSend, "resolve" | "reject"> | undefined;
-    const promise = new Promise<Message>((resolve, reject) => {
+    const promise = new Promise<SendResult>((resolve, reject) => {
       settle = { resolve, reject };
     });
     const timer = setTimeout(() => this.settle(nonce, localError(`send timed out after ${timeoutMs} ms`)), timeoutMs);
@@ -384,7 +409,10 @@ export class Realtime {
         this.subscriptions.get(frame.channel.toLowerCase())?.stream.onEvent(frame);
         return;
       case "ack":
-        this.settle(frame.nonce, frame.message);
+        this.settle(frame.nonce, { held: false, message: frame.message });
+        return;
+      case "held":
+        this.settle(frame.nonce, { held: true, id: frame.id });
         return;
       case "error":
         this.handleError(socket, frame);
@@ -509,7 +537,7 @@ export class Realtime {
     for (const waiter of waiters) waiter.reject(error);
   }
 
-  private settle(nonce: string, outcome: Message | ChorusError): void {
+  private settle(nonce: string, outcome: SendResult | ChorusError): void {
     const pending = this.pending.get(nonce);
     if (!pending) return;
     this.pending.delete(nonce);

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket as WsSocket } from "ws";
 import { startTestServer, TEST_ADMIN, type TestServer } from "../../server/test/harness.js";
 import type { ResumedInfo, SubscriptionUpdate, WebSocketConstructor, WebSocketLike } from "../src/node.js";
-import { ChorusClient } from "../src/node.js";
+import { ChorusClient, MessageHeldError } from "../src/node.js";
 
 let server: TestServer;
 let owner: ChorusClient;
@@ -185,6 +185,16 @@ describe("@chorus/client against the server", () => {
     const own = rec.messages().find((m) => m.id === sent.id);
     expect(own?.seq).toBe(sent.seq);
     expect(rec.seqs().filter((s) => s === sent.seq)).toHaveLength(1);
+  });
+
+  it("a message held for review over WebSocket: submit resolves held with its id, send rejects with MessageHeldError", async () => {
+    const channel = await newChannel();
+    await owner.updateChannel(channel, { settings: { blockedTerms: [{ term: "spoiler", action: "hold" }] } });
+    const client = await guest();
+    const held = await client.submit(channel, "huge spoiler ahead");
+    expect(held).toMatchObject({ held: true, id: expect.any(String) });
+    await expect(client.send(channel, "another spoiler")).rejects.toBeInstanceOf(MessageHeldError);
+    expect(await client.submit(channel, "fine")).toMatchObject({ held: false, message: { text: "fine" } });
   });
 
   it("gives two clients the same contiguous sequence", async () => {

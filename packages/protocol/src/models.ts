@@ -145,6 +145,29 @@ export const DEFAULT_CHANNEL_SETTINGS: ChannelSettings = {
 /** Letters (emotes left out) a message needs before the capitals filter looks at it. */
 export const SPAM_MIN_LETTERS = 12;
 
+/**
+ * The settings moderators may change as well as the owner: the chat modes and filters that
+ * Twitch lets moderators manage (chat settings, AutoMod, blocked terms). Guests, the title and
+ * the video stay the owner's.
+ */
+export const MODERATOR_SETTINGS: ReadonlySet<keyof ChannelSettings> = new Set<keyof ChannelSettings>([
+  "slowModeSec",
+  "followersOnlyMin",
+  "subscribersOnly",
+  "emoteOnly",
+  "uniqueChat",
+  "shieldMode",
+  "chatDelaySec",
+  "blockedTerms",
+  "autoModLevel",
+  "autoModCategories",
+  "linksMinRole",
+  "capsLimitPercent",
+  "repeatLimit",
+  "guestCooldownSec",
+  "minAccountAgeMin",
+]);
+
 /** What shield mode applies: guests off, followers-only 10 min, slow 5 s, AutoMod 4. */
 export const SHIELD_PRESET = {
   guestsAllowed: false,
@@ -195,7 +218,17 @@ export const Message = Type.Object({
   createdAt: Type.Integer(),
   author: Author,
   replyTo: Type.Optional(Type.String()),
-  emotes: Type.Optional(Type.Array(Type.Object({ name: Type.String(), start: Type.Integer(), end: Type.Integer() }))),
+  /** Platform emotes in the text: code-point positions (inclusive) and the platform's image. */
+  emotes: Type.Optional(
+    Type.Array(
+      Type.Object({
+        name: Type.String(),
+        start: Type.Integer(),
+        end: Type.Integer(),
+        url: Type.Optional(Type.String()),
+      }),
+    ),
+  ),
   mentions: Type.Optional(Type.Array(Type.String())),
   sentiment: Type.Optional(Type.Number()),
   broadcastId: Type.Optional(Type.String()),

@@ -392,11 +392,11 @@ describe("moderation rules", () => {
 });
 
 describe("chat settings", () => {
-  it("lets moderators change the chat modes and shield mode only, the owner everything", () => {
+  it("lets moderators change the chat modes and filters, the owner everything", () => {
     expect(canEditSetting("slowModeSec", 3)).toBe(true);
     expect(canEditSetting("shieldMode", 3)).toBe(true);
-    expect(canEditSetting("blockedTerms", 3)).toBe(false);
-    expect(canEditSetting("autoModLevel", 3)).toBe(false);
+    expect(canEditSetting("blockedTerms", 3)).toBe(true);
+    expect(canEditSetting("autoModLevel", 3)).toBe(true);
     expect(canEditSetting("guestsAllowed", 3)).toBe(false);
     expect(canEditSetting("blockedTerms", 4)).toBe(true);
     expect(canEditSetting("chatDelaySec", ADMIN_RANK)).toBe(true);

@@ -8,6 +8,7 @@ import {
   type ChannelSettings,
   DEFAULT_CHANNEL_SETTINGS,
   LIMITS,
+  MODERATOR_SETTINGS,
   type Role,
 } from "@chorus/protocol";
 import type { AuthContext } from "../auth/auth-service.js";
@@ -24,28 +25,6 @@ import { applyShield } from "./shield.js";
 export type { ChannelState };
 
 /** Settings a moderator may change; everything else needs the owner or an admin. */
-/**
- * The settings moderators may change as well as the owner: the chat modes and filters that
- * Twitch lets moderators manage (chat settings, AutoMod, blocked terms). Guests, the title and
- * the video stay the owner's.
- */
-const MODERATOR_SETTINGS: ReadonlySet<keyof ChannelSettings> = new Set([
-  "slowModeSec",
-  "followersOnlyMin",
-  "subscribersOnly",
-  "emoteOnly",
-  "uniqueChat",
-  "shieldMode",
-  "chatDelaySec",
-  "blockedTerms",
-  "autoModLevel",
-  "autoModCategories",
-  "linksMinRole",
-  "capsLimitPercent",
-  "repeatLimit",
-  "guestCooldownSec",
-  "minAccountAgeMin",
-]);
 
 export interface ChannelPatch {
   title?: string | undefined;

@@ -12,20 +12,11 @@ import {
   type BlockedTermAction,
   type ChannelSettings,
   LIMITS,
+  MODERATOR_SETTINGS,
   ROLE_RANK,
   SHIELD_PRESET,
   toBlockedTerms,
 } from "@chorus/protocol";
-
-/** Settings a moderator may change (docs/api.md `PATCH /api/channels/:name`); the rest need the owner. */
-export const MODERATOR_SETTINGS: ReadonlySet<keyof ChannelSettings> = new Set<keyof ChannelSettings>([
-  "slowModeSec",
-  "followersOnlyMin",
-  "subscribersOnly",
-  "emoteOnly",
-  "uniqueChat",
-  "shieldMode",
-]);
 
 /** Whether an actor of `rank` (lib/moderation's ranks) may change `key`. */
 export function canEditSetting(key: keyof ChannelSettings, rank: number): boolean {
