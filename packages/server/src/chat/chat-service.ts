@@ -31,6 +31,13 @@ export interface PostResult {
   heldId?: string;
 }
 
+/** What became of a draft: refused, answered from the log (a retry), held, or on its way to the log. */
+export type Submitted =
+  | { kind: "rejected"; error: AppError }
+  | { kind: "duplicate"; message: Message }
+  | { kind: "held"; message: Message; heldId: string }
+  | { kind: "accepted"; durable: Promise<{ message: Message; duplicate: boolean }> };
+
 export class ChatService {
   private readonly pipeline: WritePipeline;
   private readonly firstTimers: FirstTimers;
@@ -71,18 +78,45 @@ export class ChatService {
       dedupKey: input.nonce === undefined ? undefined : `${channelName}:${user.id}:${input.nonce}`,
       receivedAt: Date.now(),
     };
+    const submitted = await this.submit(draft);
+    switch (submitted.kind) {
+      case "rejected":
+        throw submitted.error;
+      case "duplicate":
+        return { durable: Promise.resolve({ message: submitted.message, duplicate: true }) };
+      case "held":
+        return {
+          durable: Promise.resolve({ message: submitted.message, duplicate: false, heldId: submitted.heldId }),
+        };
+      case "accepted":
+        return { durable: submitted.durable };
+    }
+  }
+
+  /**
+   * The write path of any draft, native or ingested: the pipeline, then the review queue or
+   * the log. Resolves once the log has the message queued; `durable` settles when it is
+   * durable.
+   */
+  async submit(draft: Draft): Promise<Submitted> {
     const outcome = await this.pipeline.run(draft);
-    if (outcome.kind === "rejected") throw outcome.error;
-    if (outcome.kind === "duplicate")
-      return { durable: Promise.resolve({ message: outcome.message, duplicate: true }) };
+    if (outcome.kind === "rejected") return { kind: "rejected", error: outcome.error };
+    if (outcome.kind === "duplicate") return { kind: "duplicate", message: outcome.message };
     const message = toMessage(outcome.draft);
-    if (!this.firstTimers.known(channelName, user.id) && (await this.firstTimers.isFirst(channelName, user.id))) {
+    const channelName = draft.channel.record.name;
+    const userId = draft.author.user.id;
+    // An ingested message is a first one when its platform says so (our log has only part of its history).
+    if (
+      draft.author.kind === "local" &&
+      !this.firstTimers.known(channelName, userId) &&
+      (await this.firstTimers.isFirst(channelName, userId))
+    ) {
       message.firstMessage = true;
     }
     if (outcome.kind === "held") {
       const heldId = await this.held.hold(message, outcome.reasons, draft.dedupKey);
       this.metrics.messagesHeld.inc();
-      return { durable: Promise.resolve({ message, duplicate: false, heldId }) };
+      return { kind: "held", message, heldId };
     }
     const durable = this.append(channelName, message, draft.receivedAt, draft.dedupKey).then(({ event, duplicate }) => {
       if (!duplicate) this.metrics.messagesAccepted.inc();
@@ -90,7 +124,7 @@ export class ChatService {
     });
     // Callers that stop listening (a closed socket) must not leave an unhandled rejection.
     durable.catch(() => undefined);
-    return { durable };
+    return { kind: "accepted", durable };
   }
 
   /**

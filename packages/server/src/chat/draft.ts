@@ -3,7 +3,7 @@
  * log gives it a seq. Checks read it and may rewrite its text; the chat service turns the
  * draft that passed every check into the logged `Message`.
  */
-import type { Role } from "@chorus/protocol";
+import type { IngestPlatform, Role } from "@chorus/protocol";
 import type { ChannelState } from "../channels/channel-cache.js";
 import type { UserRecord } from "../ports/store.js";
 
@@ -16,7 +16,33 @@ export interface LocalAuthor {
   exempt: boolean;
 }
 
-export type DraftAuthor = LocalAuthor;
+/**
+ * The author of a message ingested from another platform: an identity of ours
+ * (`login@platform`, created on first sight) so that bans, the modlog and the user card work
+ * on them as on anyone, with the platform's name, colour and badges for display.
+ */
+export interface ExternalAuthor {
+  kind: "external";
+  user: UserRecord;
+  /** From the platform badges (a Twitch moderator is exempt where our moderators are). */
+  role: Role;
+  exempt: false;
+  platform: IngestPlatform;
+  displayName: string;
+  color: string;
+  badges: string[];
+}
+
+export type DraftAuthor = LocalAuthor | ExternalAuthor;
+
+/** What an ingested message brings besides its text. */
+export interface DraftOrigin {
+  externalId: string;
+  /** Platform emotes by name, with their image; positions are found in the final text. */
+  emotes: ReadonlyMap<string, string | undefined>;
+  /** The platform marked it as the author's first message. */
+  firstMessage: boolean;
+}
 
 export interface Draft {
   readonly channel: ChannelState;
@@ -30,6 +56,8 @@ export interface Draft {
   /** Channel + sender + nonce: what the log deduplicates retries by. */
   readonly dedupKey: string | undefined;
   readonly receivedAt: number;
+  /** Set for an ingested message. */
+  readonly origin?: DraftOrigin;
 }
 
 /** The raw text may be anything a client sent; the text check rejects what is not a string. */

@@ -31,6 +31,11 @@ export const reject = (error: AppError): Verdict => ({ kind: "reject", error });
 export interface Check {
   /** For logs and metrics: which rule decided. */
   readonly name: string;
+  /**
+   * Only for our own chatters: an ingested message already passed its platform's rate limits,
+   * slow mode and follower rules, and its author has no account age or follow here.
+   */
+  readonly localOnly?: true;
   run(draft: Draft): Verdict | Promise<Verdict>;
 }
 
@@ -45,7 +50,9 @@ export class WritePipeline {
 
   async run(draft: Draft): Promise<PipelineOutcome> {
     let holds: string[] | null = null;
+    const external = draft.author.kind === "external";
     for (const check of this.checks) {
+      if (external && check.localOnly) continue;
       const pending = check.run(draft);
       const verdict = pending instanceof Promise ? await pending : pending;
       switch (verdict.kind) {

@@ -11,6 +11,7 @@ import { type Check, PASS, reject } from "../pipeline.js";
 export function rateLimitCheck(limiter: Limiter): Check {
   return {
     name: "rate_limit",
+    localOnly: true,
     async run({ author }) {
       if (author.exempt) return PASS;
       const rule = ROLE_RANK[author.role] >= ROLE_RANK.moderator ? "message_privileged" : "message";

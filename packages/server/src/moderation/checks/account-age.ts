@@ -11,6 +11,7 @@ import { atLeast } from "./exempt.js";
 
 export const accountAgeCheck: Check = {
   name: "account_age",
+  localOnly: true,
   run({ channel, author, receivedAt }) {
     const { minAccountAgeMin, guestCooldownSec } = channel.record.settings;
     const age = receivedAt - author.user.createdAt;

@@ -13,6 +13,7 @@ import { atLeast } from "./exempt.js";
 export function followersOnlyCheck(store: Store): Check {
   return {
     name: "followers_only",
+    localOnly: true,
     async run({ channel, author, receivedAt }) {
       const minutes = channel.record.settings.followersOnlyMin;
       if (minutes === null || atLeast(author, "vip")) return PASS;

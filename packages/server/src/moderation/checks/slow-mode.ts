@@ -12,6 +12,7 @@ import { atLeast } from "./exempt.js";
 export function slowModeCheck(limiter: Limiter): Check {
   return {
     name: "slow_mode",
+    localOnly: true,
     async run({ channel, author }) {
       const seconds = channel.record.settings.slowModeSec;
       if (seconds <= 0 || atLeast(author, "vip")) return PASS;

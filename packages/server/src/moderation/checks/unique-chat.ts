@@ -24,6 +24,7 @@ export function uniqueKey(text: string): string {
 export function uniqueChatCheck(limiter: Limiter): Check {
   return {
     name: "unique_chat",
+    localOnly: true,
     async run({ channel, author, text }) {
       if (!channel.record.settings.uniqueChat || atLeast(author, "vip")) return PASS;
       const rule = { name: `unique:${channel.record.name}`, points: 1, durationSec: UNIQUE_WINDOW_SEC };
