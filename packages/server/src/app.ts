@@ -22,6 +22,7 @@ import { clientErrorHandler, frameworkErrors } from "./http/pre-routing-errors.j
 import { authRoutes } from "./http/routes/auth.js";
 import { channelRoutes } from "./http/routes/channels.js";
 import { eventRoutes } from "./http/routes/events.js";
+import { ingestRoutes } from "./http/routes/ingest.js";
 import { messageRoutes } from "./http/routes/messages.js";
 import { moderationRoutes } from "./http/routes/moderation.js";
 import { opsRoutes } from "./http/routes/ops.js";
@@ -31,6 +32,9 @@ import { wsRoutes } from "./http/routes/ws.js";
 import type { App, Services } from "./http/services.js";
 import { SESSION_COOKIE } from "./http/session-cookie.js";
 import { validatorCompiler } from "./http/validation.js";
+import { ExternalAuthors } from "./ingest/external-authors.js";
+import { IngestKeys } from "./ingest/ingest-keys.js";
+import { IngestService } from "./ingest/ingest-service.js";
 import { Metrics } from "./metrics.js";
 import { HeldQueue, type NotifyModerators } from "./moderation/held-queue.js";
 import { ModerationService } from "./moderation/moderation-service.js";
@@ -101,6 +105,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   };
   const chat = new ChatService(store, log, channels, auth, limiter, metrics, new HeldQueue(store, notifyModerators));
   const moderation = new ModerationService(store, log, channels, chat, notifyModerators);
+  const ingest = new IngestService(chat, channels, log, new ExternalAuthors(store));
+  const ingestKeys = new IngestKeys(store, channels);
   const hub = new Hub(metrics, {
     flushIntervalMs: config.flushIntervalMs,
     delayOf: (channel) => (channelCache.peek(channel)?.record.settings.chatDelaySec ?? 0) * 1000,
@@ -158,6 +164,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     broadcasts,
     chat,
     moderation,
+    ingest,
+    ingestKeys,
     hub,
     sse,
     metrics,
@@ -206,6 +214,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   channelRoutes(app, services);
   messageRoutes(app, services);
   moderationRoutes(app, services);
+  ingestRoutes(app, services);
   eventRoutes(app, services);
   shortcutRoutes(app, services);
   opsRoutes(app, services);

@@ -64,6 +64,8 @@ export interface Config {
   limits: {
     wsMaxPayloadBytes: number;
     httpBodyMaxBytes: number;
+    /** Body limit of the ingest routes (a batch of up to 100 items). */
+    ingestBodyMaxBytes: number;
     channelsPerConnection: number;
     framesPerMinute: number;
     connectionQueueMaxBytes: number;
@@ -206,6 +208,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     limits: {
       wsMaxPayloadBytes: int("WS_MAX_PAYLOAD_BYTES", LIMITS.wsMaxPayloadBytes, 256, 1024 * 1024),
       httpBodyMaxBytes: int("HTTP_BODY_MAX_BYTES", LIMITS.httpBodyMaxBytes, 256, 1024 * 1024),
+      ingestBodyMaxBytes: int("INGEST_BODY_MAX_BYTES", 512 * 1024, 1024, 16 * 1024 * 1024),
       channelsPerConnection: int("CHANNELS_PER_CONNECTION", LIMITS.channelsPerConnection, 1, 10_000),
       framesPerMinute: int("FRAMES_PER_MINUTE", LIMITS.framesPerMinute, 10, 1_000_000),
       connectionQueueMaxBytes: int("CONNECTION_QUEUE_MAX_BYTES", LIMITS.connectionQueueMaxBytes, 16 * 1024, 1024 ** 3),

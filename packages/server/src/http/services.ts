@@ -8,6 +8,8 @@ import type { BroadcastService } from "../channels/broadcasts.js";
 import type { ChannelService } from "../channels/channel-service.js";
 import type { ChatService } from "../chat/chat-service.js";
 import type { Config } from "../config.js";
+import type { IngestKeys } from "../ingest/ingest-keys.js";
+import type { IngestService } from "../ingest/ingest-service.js";
 import type { Metrics } from "../metrics.js";
 import type { ModerationService } from "../moderation/moderation-service.js";
 import type { ChannelLog } from "../ports/log.js";
@@ -29,6 +31,8 @@ export interface Services {
   broadcasts: BroadcastService;
   chat: ChatService;
   moderation: ModerationService;
+  ingest: IngestService;
+  ingestKeys: IngestKeys;
   /** This node's fan-out: publish events no log records (moderator-only ones) here. */
   hub: Hub;
   sse: SseGateway;
