@@ -2,6 +2,7 @@
  * Composition root: picks the adapters for the configuration, builds the services, the HTTP
  * app and the real-time gateways, and owns the order of start and graceful shutdown.
  */
+import type { IngestPlatform } from "@chorus/protocol";
 import fastifyCookie from "@fastify/cookie";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
@@ -16,6 +17,10 @@ import { ChannelCache } from "./channels/channel-cache.js";
 import { ChannelService } from "./channels/channel-service.js";
 import { ChatService } from "./chat/chat-service.js";
 import type { Config } from "./config.js";
+import { ConnectorService } from "./connectors/connector-service.js";
+import { IngestSink } from "./connectors/ingest-sink.js";
+import { connectorFactory } from "./connectors/registry.js";
+import { ConnectorSupervisor } from "./connectors/supervisor.js";
 import { HttpAuth } from "./http/auth.js";
 import { installErrorHandling } from "./http/errors.js";
 import { clientErrorHandler, frameworkErrors } from "./http/pre-routing-errors.js";
@@ -107,6 +112,20 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const moderation = new ModerationService(store, log, channels, chat, notifyModerators);
   const ingest = new IngestService(chat, channels, log, new ExternalAuthors(store));
   const ingestKeys = new IngestKeys(store, channels);
+  const supervisor = new ConnectorSupervisor(
+    store,
+    adapters.leases,
+    connectorFactory(config, log0),
+    (channel, platform) => new IngestSink(channel, platform as IngestPlatform, ingest, log, store),
+    log0,
+    { scanMs: config.connectors.scanMs, statusWriteMs: 2_000 },
+  );
+  const connectors = new ConnectorService(store, channels, (channel) => {
+    void supervisor.poke();
+    bus
+      .publish({ type: "connectors_changed", channel })
+      .catch((error: unknown) => log0.warn({ err: error }, "bus publish failed"));
+  });
   const hub = new Hub(metrics, {
     flushIntervalMs: config.flushIntervalMs,
     delayOf: (channel) => (channelCache.peek(channel)?.record.settings.chatDelaySec ?? 0) * 1000,
@@ -134,6 +153,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   bus.subscribe((message) => {
     if (message.type === "moderator_event") {
       hub.publish(message.channel, [message.event], "moderators");
+    } else if (message.type === "connectors_changed") {
+      void supervisor.poke();
     } else if (message.type === "session_revoked") {
       auth.forgetSession(message.sessionId);
       ws.revokeSession(message.sessionId);
@@ -166,6 +187,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     moderation,
     ingest,
     ingestKeys,
+    connectors,
+    supervisor,
     hub,
     sse,
     metrics,
@@ -227,6 +250,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   // out the kernel's 1 s, 3 s, 7 s… retransmits. The kernel caps it at net.core.somaxconn.
   await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
   tracker.start();
+  supervisor.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
@@ -243,6 +267,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const close = (): Promise<void> => {
     closing ??= (async () => {
       tracker.stop();
+      await supervisor.close();
       sse.shutdown();
       await ws.close();
       hub.flush();

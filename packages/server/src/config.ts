@@ -26,6 +26,16 @@ export interface Config {
   adminPassword: string | null;
   /** Usernames exempt from per-user chat rate limits (bots, load generators). */
   botUsers: string[];
+  connectors: {
+    /** Twitch's IRC-over-WebSocket endpoint (a local stand-in in tests). */
+    twitchIrcUrl: string;
+    /** YouTube Data API v3 base URL. */
+    youtubeApiUrl: string;
+    /** Without it, YouTube connectors report that they are not configured. */
+    youtubeApiKey: string | null;
+    /** How often each node looks for connectors nobody runs (after a node died). */
+    scanMs: number;
+  };
   webDistDir: string;
   /** This node's name in a cluster (Redis consumer, presence); defaults to host-pid. */
   nodeId: string | null;
@@ -186,6 +196,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     adminUsername,
     adminPassword,
     botUsers: list("BOT_USERS").map((u) => u.toLowerCase()),
+    connectors: {
+      twitchIrcUrl: url("TWITCH_IRC_URL", ["wss:", "ws:"]) ?? "wss://irc-ws.chat.twitch.tv:443",
+      youtubeApiUrl: (url("YOUTUBE_API_URL", ["https:", "http:"]) ?? "https://www.googleapis.com/youtube/v3").replace(
+        /\/+$/,
+        "",
+      ),
+      youtubeApiKey: str("YOUTUBE_API_KEY"),
+      scanMs: int("CONNECTOR_SCAN_MS", 5_000, 100, 600_000),
+    },
     webDistDir: path.resolve(cwd, str("WEB_DIST_DIR") ?? "packages/web/dist"),
     nodeId: str("NODE_ID"),
     redis: {

@@ -8,6 +8,8 @@ import type { BroadcastService } from "../channels/broadcasts.js";
 import type { ChannelService } from "../channels/channel-service.js";
 import type { ChatService } from "../chat/chat-service.js";
 import type { Config } from "../config.js";
+import type { ConnectorService } from "../connectors/connector-service.js";
+import type { ConnectorSupervisor } from "../connectors/supervisor.js";
 import type { IngestKeys } from "../ingest/ingest-keys.js";
 import type { IngestService } from "../ingest/ingest-service.js";
 import type { Metrics } from "../metrics.js";
@@ -33,6 +35,9 @@ export interface Services {
   moderation: ModerationService;
   ingest: IngestService;
   ingestKeys: IngestKeys;
+  connectors: ConnectorService;
+  /** This node's runner of connectors (which it runs: `runningHere()`). */
+  supervisor: ConnectorSupervisor;
   /** This node's fan-out: publish events no log records (moderator-only ones) here. */
   hub: Hub;
   sse: SseGateway;

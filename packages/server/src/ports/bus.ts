@@ -20,7 +20,9 @@ export type BusMessage =
   | { type: "session_revoked"; sessionId: string; userId: string }
   | { type: "channel_changed"; channel: string }
   /** An unlogged event for the channel's moderators on every node (held messages and their fate). */
-  | { type: "moderator_event"; channel: string; event: ChannelEvent };
+  | { type: "moderator_event"; channel: string; event: ChannelEvent }
+  /** A channel's connectors were configured, re-pointed or removed: every node's supervisor looks again. */
+  | { type: "connectors_changed"; channel: string };
 
 export type BusHandler = (message: BusMessage) => void;
 

@@ -11,7 +11,15 @@
  *   log restored from the store never hands out a seq twice.
  * - Reads return plain values; adapters never leak rows or driver types.
  */
-import type { Broadcast, ChannelSettings, LoggedEvent, Message, Role, UserStatusKind } from "@chorus/protocol";
+import type {
+  Broadcast,
+  ChannelSettings,
+  ConnectorState,
+  LoggedEvent,
+  Message,
+  Role,
+  UserStatusKind,
+} from "@chorus/protocol";
 
 export interface UserRecord {
   id: string;
@@ -99,6 +107,34 @@ export interface IngestKeyStore {
   revoke(channel: string, id: string): Promise<boolean>;
   byHash(secretHash: string): Promise<IngestKeyRecord | null>;
   touch(id: string, at: number): Promise<void>;
+}
+
+/** A channel's built-in connector to one platform, with the state its runner last reported. */
+export interface ConnectorRecord {
+  channel: string;
+  platform: string;
+  source: string;
+  state: ConnectorState;
+  error: string | null;
+  lastMessageAt: number | null;
+  updatedAt: number;
+}
+
+export interface ConnectorStore {
+  /** Creates or re-points it (a new source starts over in `connecting`). */
+  put(channel: string, platform: string, source: string, at: number): Promise<ConnectorRecord>;
+  remove(channel: string, platform: string): Promise<boolean>;
+  list(channel: string): Promise<ConnectorRecord[]>;
+  /** Every channel's connectors: what the supervisors run. */
+  all(): Promise<ConnectorRecord[]>;
+  /** Records a runner's state, for its source only (a re-pointed connector ignores the old runner). */
+  setStatus(
+    channel: string,
+    platform: string,
+    source: string,
+    status: { state: ConnectorState; error: string | null; lastMessageAt: number | null },
+    at: number,
+  ): Promise<void>;
 }
 
 export interface SessionStore {
@@ -279,6 +315,7 @@ export interface Store {
   readonly sanctions: SanctionStore;
   readonly userStatus: UserStatusStore;
   readonly ingestKeys: IngestKeyStore;
+  readonly connectors: ConnectorStore;
   readonly modlog: ModlogStore;
   readonly follows: FollowStore;
   readonly held: HeldStore;

@@ -289,6 +289,39 @@ export function storeContract(
       expect(await store.users.byUsername(user.username)).toEqual(results[0]);
     });
 
+    it("keeps one connector per channel and platform; status only for the current source", async () => {
+      const { channel } = await seedChannel(store);
+      await store.connectors.put(channel, "youtube", "video1", 1);
+      const twitch = await store.connectors.put(channel, "twitch", "somestreamer", 2);
+      expect(twitch).toMatchObject({ state: "connecting", lastMessageAt: null, error: null });
+      await store.connectors.setStatus(
+        channel,
+        "twitch",
+        "somestreamer",
+        { state: "connected", error: null, lastMessageAt: 5 },
+        6,
+      );
+      // A runner of a source the owner replaced meanwhile cannot overwrite the new one's state.
+      await store.connectors.setStatus(
+        channel,
+        "youtube",
+        "old-video",
+        { state: "error", error: "x", lastMessageAt: null },
+        7,
+      );
+      const listed = await store.connectors.list(channel);
+      expect(listed.map((c) => [c.platform, c.source, c.state, c.lastMessageAt])).toEqual([
+        ["twitch", "somestreamer", "connected", 5],
+        ["youtube", "video1", "connecting", null],
+      ]);
+      const repointed = await store.connectors.put(channel, "twitch", "another", 8);
+      expect(repointed).toMatchObject({ source: "another", state: "connecting", lastMessageAt: null });
+      expect((await store.connectors.all()).filter((c) => c.channel === channel)).toHaveLength(2);
+      expect(await store.connectors.remove(channel, "twitch")).toBe(true);
+      expect(await store.connectors.remove(channel, "twitch")).toBe(false);
+      expect((await store.connectors.list(channel)).map((c) => c.platform)).toEqual(["youtube"]);
+    });
+
     it("appends modlog entries and reads them newest first, filtered", async () => {
       const { channel } = await seedChannel(store);
       const entry = (at: number, action: string, target: string | null) => ({

@@ -193,6 +193,22 @@ const migrations: Record<string, Migration> = {
       await sql`create index ingest_keys_channel on ingest_keys (channel, created_at)`.execute(db);
     },
   },
+  "007_connectors": {
+    async up(db: Kysely<unknown>) {
+      // Built-in connectors: what each channel mirrors, and the state its runner last reported.
+      await db.schema
+        .createTable("connectors")
+        .addColumn("channel", "text", (c) => c.notNull().references("channels.name").onDelete("cascade"))
+        .addColumn("platform", "text", (c) => c.notNull())
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("error", "text")
+        .addColumn("last_message_at", "int8")
+        .addColumn("updated_at", "int8", (c) => c.notNull())
+        .addPrimaryKeyConstraint("connectors_pk", ["channel", "platform"])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = {

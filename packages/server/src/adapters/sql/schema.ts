@@ -63,6 +63,15 @@ export interface Database {
     created_at: Int8;
     last_used_at: Int8 | null;
   };
+  connectors: {
+    channel: string;
+    platform: string;
+    source: string;
+    state: string;
+    error: string | null;
+    last_message_at: Int8 | null;
+    updated_at: Int8;
+  };
   held_messages: {
     id: string;
     channel: string;

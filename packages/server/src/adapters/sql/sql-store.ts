@@ -6,6 +6,7 @@ import { type Kysely, sql } from "kysely";
 import type {
   BroadcastStore,
   ChannelStore,
+  ConnectorStore,
   EventStore,
   FollowStore,
   HeldStore,
@@ -20,6 +21,7 @@ import type {
 } from "../../ports/store.js";
 import { SqlBroadcasts } from "./broadcasts.js";
 import { SqlChannels } from "./channels.js";
+import { SqlConnectors } from "./connectors.js";
 import { SqlEvents } from "./events.js";
 import { SqlFollows } from "./follows.js";
 import { SqlHeld } from "./held.js";
@@ -42,6 +44,7 @@ export class SqlStore implements Store {
   readonly sanctions: SanctionStore;
   readonly userStatus: UserStatusStore;
   readonly ingestKeys: IngestKeyStore;
+  readonly connectors: ConnectorStore;
   readonly modlog: ModlogStore;
   readonly follows: FollowStore;
   readonly held: HeldStore;
@@ -60,6 +63,7 @@ export class SqlStore implements Store {
     this.sanctions = new SqlSanctions(db);
     this.userStatus = new SqlUserStatus(db);
     this.ingestKeys = new SqlIngestKeys(db);
+    this.connectors = new SqlConnectors(db);
     this.modlog = new SqlModlog(db);
     this.follows = new SqlFollows(db);
     this.held = new SqlHeld(db);

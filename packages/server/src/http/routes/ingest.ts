@@ -62,6 +62,44 @@ export function ingestRoutes(app: App, s: Services): void {
     },
   );
 
+  const ConnectorParams = Type.Object({ name: ChannelParams.properties.name, platform: SafeString({ maxLength: 32 }) });
+
+  app.put(
+    "/api/channels/:name/connectors/:platform",
+    {
+      schema: {
+        tags,
+        summary: "mirror another platform's chat into this channel (Twitch: source is the Twitch channel)",
+        params: ConnectorParams,
+        body: Type.Object({ source: SafeString({ minLength: 1, maxLength: 200 }) }),
+      },
+    },
+    async (request) => {
+      const ctx = await s.httpAuth.required(request);
+      const { name, platform } = request.params;
+      return { connector: await s.connectors.put(ctx, channelName(name), platform, request.body.source) };
+    },
+  );
+
+  app.get(
+    "/api/channels/:name/connectors",
+    { schema: { tags, summary: "the channel's connectors and their state", params: ChannelParams } },
+    async (request) => {
+      const ctx = await s.httpAuth.required(request);
+      return { connectors: await s.connectors.list(ctx, channelName(request.params.name)) };
+    },
+  );
+
+  app.delete(
+    "/api/channels/:name/connectors/:platform",
+    { schema: { tags, summary: "stop a connector", params: ConnectorParams } },
+    async (request, reply) => {
+      const ctx = await s.httpAuth.required(request);
+      await s.connectors.remove(ctx, channelName(request.params.name), request.params.platform);
+      return reply.status(204).send();
+    },
+  );
+
   const ingest = async (
     channel: string | null,
     platform: IngestPlatform,
