@@ -8,6 +8,9 @@
  * - `moderation`: every check, in a channel with 10 blocked terms (mask, hold and reject),
  *   unique chat on, and the sender a viewer (so nothing exempts it): the most a message pays.
  *
+ * `terms`, `terms+unique`, `terms+automod4` and `all filters` (AutoMod 4 with the capitals and
+ * repeat filters; links are checked in every row, VIP+ being the default) add to that.
+ *
  * Every draft is different text, so unique chat never refuses and the blocked terms run on
  * ordinary chat lines (a tenth of them containing a term). Real adapters: PGlite in memory
  * behind the embedded log (the retry lookup), the memory limiter.
@@ -148,6 +151,7 @@ const configs = [
   ["terms", moderation, channel({ blockedTerms: TERMS })],
   ["terms+unique", moderation, channel({ blockedTerms: TERMS, uniqueChat: true })],
   ["terms+automod4", moderation, channel({ blockedTerms: TERMS, autoModLevel: 4 })],
+  ["all filters", moderation, channel({ blockedTerms: TERMS, autoModLevel: 4, capsLimitPercent: 70, repeatLimit: 10 })],
 ] as const;
 
 // Warm up the JIT and the matcher's compile cache.

@@ -29,10 +29,6 @@ export interface Config {
   connectors: {
     /** Twitch's IRC-over-WebSocket endpoint (a local stand-in in tests). */
     twitchIrcUrl: string;
-    /** YouTube Data API v3 base URL. */
-    youtubeApiUrl: string;
-    /** Without it, YouTube connectors report that they are not configured. */
-    youtubeApiKey: string | null;
     /** How often each node looks for connectors nobody runs (after a node died). */
     scanMs: number;
   };
@@ -198,11 +194,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     botUsers: list("BOT_USERS").map((u) => u.toLowerCase()),
     connectors: {
       twitchIrcUrl: url("TWITCH_IRC_URL", ["wss:", "ws:"]) ?? "wss://irc-ws.chat.twitch.tv:443",
-      youtubeApiUrl: (url("YOUTUBE_API_URL", ["https:", "http:"]) ?? "https://www.googleapis.com/youtube/v3").replace(
-        /\/+$/,
-        "",
-      ),
-      youtubeApiKey: str("YOUTUBE_API_KEY"),
       scanMs: int("CONNECTOR_SCAN_MS", 5_000, 100, 600_000),
     },
     webDistDir: path.resolve(cwd, str("WEB_DIST_DIR") ?? "packages/web/dist"),
