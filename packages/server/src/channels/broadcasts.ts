@@ -14,6 +14,9 @@ import type { ChannelCache } from "./channel-cache.js";
 import { checkVideoUrl, cleanTitle } from "./fields.js";
 import { toBroadcast, toPublicChannel } from "./public-view.js";
 
+/** Messages read per store query while exporting. */
+const EXPORT_PAGE = 1_000;
+
 export class BroadcastService {
   constructor(
     private readonly store: Store,
@@ -101,7 +104,7 @@ export class BroadcastService {
   async transcript(
     channelName: string,
     broadcastId: string,
-    query: { before?: number; after?: number; limit?: number },
+    query: { before?: number; after?: number; limit?: number; deleted?: boolean },
   ): Promise<Message[]> {
     await this.get(channelName, broadcastId);
     const limit = Math.min(query.limit ?? LIMITS.historyDefault, LIMITS.historyMax);
@@ -111,6 +114,28 @@ export class BroadcastService {
       before: query.before,
       after: query.after,
       limit,
+      includeDeleted: query.deleted === true,
     });
+  }
+
+  /**
+   * Every message of a broadcast in log order (deleted ones as placeholders), a page at a time:
+   * an export of 100,000 messages holds one page in memory, never the whole transcript.
+   */
+  async *pages(channelName: string, broadcastId: string, pageSize = EXPORT_PAGE): AsyncGenerator<Message[]> {
+    let after = 0;
+    for (;;) {
+      const page = await this.store.events.messages({
+        channel: channelName,
+        broadcastId,
+        after,
+        limit: pageSize,
+        includeDeleted: true,
+      });
+      if (page.length > 0) yield page;
+      const last = page.at(-1);
+      if (!last || page.length < pageSize) return;
+      after = last.seq;
+    }
   }
 }

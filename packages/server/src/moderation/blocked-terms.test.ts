@@ -42,8 +42,17 @@ describe("blocked terms", () => {
     "cocktail",
     "I was sorry",
     "hello world",
+    "room 455",
+    "bench 455 1796302941787.804",
+    "call 5417 at 7:45",
   ])("lets %j through", (text) => {
     expect(terms(text)).toEqual([]);
+  });
+
+  it("reads digits as letters only inside words; a term spelt with digits matches digits", () => {
+    expect(terms("the score was 455 to 455")).toEqual([]);
+    expect(terms("a55")).toEqual(["ass"]);
+    expect(new TermMatcher([reject("1488")]).match("hail 1488")?.terms).toEqual(["1488"]);
   });
 
   it("takes the strongest action and masks every matched span", () => {

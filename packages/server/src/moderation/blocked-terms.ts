@@ -103,14 +103,25 @@ export function joinSpacedLetters(text: string): { text: string; origin: number[
   return { text: out, origin };
 }
 
-/** The letters a term stands for, as the transformed text spells them. */
+let termSpelling: Normaliser | undefined;
+
+/**
+ * The letters a term stands for, as the transformed text spells them: a term written with
+ * digits or look-alikes ("1488", "a$$") is read the way the text is.
+ */
 function termCore(term: string): string {
-  return term
+  termSpelling ??= new Normaliser([
+    resolveConfusablesTransformer(),
+    resolveLeetSpeakTransformer(),
+    toAsciiLowerCaseTransformer(),
+  ]);
+  const plain = term
     .replace(/^\*|\*$/g, "")
     .normalize("NFD")
     .replace(/\p{M}|['\u2018\u2019\u02bc`]/gu, "")
     .replace(/\s+/gu, " ")
     .toLowerCase();
+  return termSpelling.run(plain).text;
 }
 
 /** An obscenity pattern for a term: word boundaries unless `*`, each letter once or twice. */
@@ -207,7 +218,11 @@ interface Compiled {
   /** Sticky for bucketed terms (tried at a word start), global for the others. */
   readonly regExp: RegExp;
   readonly indices: number[];
+  /** The term has letters: then a match with none in the original text is a number, not the term. */
+  readonly letters: boolean;
 }
+
+const LETTER = /\p{L}/u;
 
 /**
  * Finds a list of entries, each matched by its `term`, in a text. The terms are obscenity
@@ -243,6 +258,7 @@ export class PhraseMatcher<T extends Termed> {
           bucketed ? "ys" : "gs",
         ),
         indices: [index],
+        letters: LETTER.test(entry.term),
       };
       bySource.set(id, compiled);
       if (!bucketed) this.anywhere.push(compiled);
@@ -267,8 +283,12 @@ export class PhraseMatcher<T extends Termed> {
         return copy.origin ? (copy.origin[inCopy] ?? text.length - 1) : inCopy;
       };
       const found = (compiled: Compiled, start: number, length: number) => {
+        const span: [number, number] = [toInput(start), lastUnit(text, toInput(start + length - 1))];
+        // Leetspeak reads digits as letters, but "455" is a number, not "ass" (a term spelt
+        // with digits, such as a hate code, still matches digits).
+        if (compiled.letters && !LETTER.test(text.slice(span[0], span[1] + 1))) return;
         for (const i of compiled.indices) hit.add(i);
-        spans.push([toInput(start), lastUnit(text, toInput(start + length - 1))]);
+        spans.push(span);
       };
       const t = normal.text;
       for (let at = 0; at < t.length; at++) {

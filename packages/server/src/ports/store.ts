@@ -75,6 +75,11 @@ export interface HistoryQuery {
   after?: number | undefined;
   limit: number;
   broadcastId?: string | undefined;
+  /**
+   * Include deleted (and cleared) messages, as placeholders `{…, text: "", deleted: true}`:
+   * a replay or an export shows that something was there, never what.
+   */
+  includeDeleted?: boolean | undefined;
 }
 
 export interface UserStore {

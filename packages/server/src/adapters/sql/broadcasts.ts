@@ -55,6 +55,8 @@ export class SqlBroadcasts implements BroadcastStore {
           .select(sql<Int8>`count(*)`.as("n"))
           .whereRef("e.broadcast_id", "=", "b.id")
           .where("e.type", "=", "message")
+          // Deleted (and cleared) messages are not counted.
+          .where("e.deleted_at", "is", null)
           .as("message_count"),
       );
   }

@@ -126,10 +126,10 @@ export class SqlEvents implements EventStore {
   async messages(q: HistoryQuery): Promise<Message[]> {
     let query = this.db
       .selectFrom("events")
-      .select("data")
+      .select(["data", "deleted_at"])
       .where("type", "=", "message")
-      .where("deleted_at", "is", null)
       .where("channel", "=", q.channel);
+    if (!q.includeDeleted) query = query.where("deleted_at", "is", null);
     if (q.broadcastId !== undefined) query = query.where("broadcast_id", "=", q.broadcastId);
     if (q.before !== undefined) query = query.where("seq", "<", q.before);
     if (q.after !== undefined) query = query.where("seq", ">", q.after);
@@ -139,9 +139,14 @@ export class SqlEvents implements EventStore {
       .orderBy("seq", ascending ? "asc" : "desc")
       .limit(q.limit)
       .execute();
-    const events = rows.map((r) => parseJson<LoggedEvent<"message">>(r.data));
-    if (!ascending) events.reverse();
-    return events.map((e) => e.data);
+    const messages = rows.map((r) => {
+      const { data } = parseJson<LoggedEvent<"message">>(r.data);
+      if (r.deleted_at === null) return data;
+      const { id, channel, seq, createdAt, author } = data;
+      return { id, channel, seq, text: "", createdAt, author, deleted: true } satisfies Message;
+    });
+    if (!ascending) messages.reverse();
+    return messages;
   }
 
   async hasPosted(channel: string, authorId: string): Promise<boolean> {

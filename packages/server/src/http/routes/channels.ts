@@ -1,6 +1,14 @@
 import { BlockedTerm, ChannelSettings, LIMITS, SafeString } from "@chorus/protocol";
 import { Type } from "@sinclair/typebox";
+import { exportStream } from "../../channels/transcript-export.js";
 import { ChannelItemParams, ChannelParams, channelName, HistoryQuery, LiveBody, Title } from "../schemas.js";
+
+const TranscriptQuery = Type.Object({
+  ...HistoryQuery.properties,
+  /** Include deleted messages as placeholders (replay shows them as deleted). */
+  deleted: Type.Optional(Type.Boolean()),
+});
+
 import type { App, Services } from "../services.js";
 
 // Any subset of the settings, each validated by the one schema in the protocol package; a
@@ -112,12 +120,33 @@ export function channelRoutes(app: App, s: Services): void {
       schema: {
         tags,
         params: ChannelItemParams,
-        querystring: HistoryQuery,
+        querystring: TranscriptQuery,
       },
     },
     async (request) => ({
       messages: await s.broadcasts.transcript(channelName(request.params.name), request.params.id, request.query),
     }),
+  );
+
+  app.get(
+    "/api/channels/:name/broadcasts/:id/export",
+    {
+      schema: {
+        tags,
+        summary: "the whole transcript as a JSON or CSV download, streamed",
+        params: ChannelItemParams,
+        querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal("json"), Type.Literal("csv")])) }),
+      },
+    },
+    async (request, reply) => {
+      const name = channelName(request.params.name);
+      const broadcast = await s.broadcasts.get(name, request.params.id);
+      const format = request.query.format ?? "json";
+      return reply
+        .header("content-type", format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${name}-${broadcast.id}.${format}"`)
+        .send(exportStream(format, broadcast, s.broadcasts.pages(name, broadcast.id)));
+    },
   );
 
   app.get("/api/channels/:name/users", { schema: { tags, params: ChannelParams } }, async (request) =>

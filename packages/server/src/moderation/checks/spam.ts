@@ -9,19 +9,18 @@ import { type Check, PASS, reject } from "../../chat/pipeline.js";
 import { AppError } from "../../errors.js";
 import { atLeast } from "./exempt.js";
 
+const LETTERS = /\p{L}/gu;
+const CAPITALS = /\p{Lu}/gu;
+
 /** Share of capitals (0–100) among the letters outside emotes and mentions; null below `SPAM_MIN_LETTERS`. */
 export function capitalsPercent(text: string): number | null {
-  let letters = 0;
-  let capitals = 0;
+  let kept = "";
   for (const word of text.split(/\s+/)) {
-    if (STREAM_EMOTES.has(word) || word.startsWith("@")) continue;
-    for (const ch of word) {
-      if (!/\p{L}/u.test(ch)) continue;
-      letters++;
-      if (/\p{Lu}/u.test(ch)) capitals++;
-    }
+    if (!STREAM_EMOTES.has(word) && !word.startsWith("@")) kept += word;
   }
-  return letters < SPAM_MIN_LETTERS ? null : (capitals * 100) / letters;
+  const letters = kept.match(LETTERS)?.length ?? 0;
+  if (letters < SPAM_MIN_LETTERS) return null;
+  return ((kept.match(CAPITALS)?.length ?? 0) * 100) / letters;
 }
 
 const runPatterns = new Map<number, RegExp>();
