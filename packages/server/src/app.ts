@@ -19,7 +19,9 @@ import { ChatService } from "./chat/chat-service.js";
 import type { Config } from "./config.js";
 import { ConnectorService } from "./connectors/connector-service.js";
 import { IngestSink } from "./connectors/ingest-sink.js";
-import { connectorFactory } from "./connectors/registry.js";
+import { KickProducer } from "./connectors/kick/kick-producer.js";
+import { KICK_PUBLIC_KEY, kickKey } from "./connectors/kick/kick-webhook.js";
+import { connectorFactory, PASSIVE_PLATFORMS } from "./connectors/registry.js";
 import { ConnectorSupervisor } from "./connectors/supervisor.js";
 import { HttpAuth } from "./http/auth.js";
 import { installErrorHandling } from "./http/errors.js";
@@ -33,6 +35,7 @@ import { moderationRoutes } from "./http/routes/moderation.js";
 import { opsRoutes } from "./http/routes/ops.js";
 import { shortcutRoutes } from "./http/routes/shortcuts.js";
 import { webRoutes } from "./http/routes/web.js";
+import { webhookRoutes } from "./http/routes/webhooks.js";
 import { wsRoutes } from "./http/routes/ws.js";
 import type { App, Services } from "./http/services.js";
 import { SESSION_COOKIE } from "./http/session-cookie.js";
@@ -112,13 +115,14 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const moderation = new ModerationService(store, log, channels, chat, notifyModerators);
   const ingest = new IngestService(chat, channels, log, new ExternalAuthors(store));
   const ingestKeys = new IngestKeys(store, channels);
+  const kick = new KickProducer(store, ingest, kickKey(config.connectors.kickPublicKey ?? KICK_PUBLIC_KEY));
   const supervisor = new ConnectorSupervisor(
     store,
     adapters.leases,
     connectorFactory(config, log0),
     (channel, platform) => new IngestSink(channel, platform as IngestPlatform, ingest, log, store),
     log0,
-    { scanMs: config.connectors.scanMs, statusWriteMs: 2_000 },
+    { scanMs: config.connectors.scanMs, statusWriteMs: 2_000, passive: PASSIVE_PLATFORMS },
   );
   const connectors = new ConnectorService(store, channels, (channel) => {
     void supervisor.poke();
@@ -189,6 +193,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     ingestKeys,
     connectors,
     supervisor,
+    kick,
     hub,
     sse,
     metrics,
@@ -238,6 +243,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   messageRoutes(app, services);
   moderationRoutes(app, services);
   ingestRoutes(app, services);
+  webhookRoutes(app, services);
   eventRoutes(app, services);
   shortcutRoutes(app, services);
   opsRoutes(app, services);

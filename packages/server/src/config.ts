@@ -31,6 +31,8 @@ export interface Config {
     twitchIrcUrl: string;
     /** How often each node looks for connectors nobody runs (after a node died). */
     scanMs: number;
+    /** The PEM key Kick signs webhooks with (Kick's published one unless set). */
+    kickPublicKey: string | null;
   };
   webDistDir: string;
   /** This node's name in a cluster (Redis consumer, presence); defaults to host-pid. */
@@ -195,6 +197,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     connectors: {
       twitchIrcUrl: url("TWITCH_IRC_URL", ["wss:", "ws:"]) ?? "wss://irc-ws.chat.twitch.tv:443",
       scanMs: int("CONNECTOR_SCAN_MS", 5_000, 100, 600_000),
+      kickPublicKey: str("KICK_PUBLIC_KEY")?.replace(/\\n/g, "\n") ?? null,
     },
     webDistDir: path.resolve(cwd, str("WEB_DIST_DIR") ?? "packages/web/dist"),
     nodeId: str("NODE_ID"),

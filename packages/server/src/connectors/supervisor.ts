@@ -21,6 +21,8 @@ export interface SupervisorOptions {
   scanMs: number;
   /** `lastMessageAt` alone is written at most this often (state changes at once). */
   statusWriteMs: number;
+  /** Platforms fed from outside (webhooks): configured like the others, never run here. */
+  passive: ReadonlySet<string>;
 }
 
 interface Runner {
@@ -89,7 +91,11 @@ export class ConnectorSupervisor {
   }
 
   private async scanOnce(): Promise<void> {
-    const wanted = new Map((await this.store.connectors.all()).map((r) => [keyOf(r), r]));
+    const wanted = new Map(
+      (await this.store.connectors.all())
+        .filter((r) => !this.options.passive.has(r.platform))
+        .map((r) => [keyOf(r), r]),
+    );
     for (const [key, runner] of this.runners) {
       if (wanted.get(key)?.source !== runner.record.source) await this.stop(key);
     }

@@ -9,6 +9,7 @@ import type { ChannelService } from "../channels/channel-service.js";
 import type { ChatService } from "../chat/chat-service.js";
 import type { Config } from "../config.js";
 import type { ConnectorService } from "../connectors/connector-service.js";
+import type { KickProducer } from "../connectors/kick/kick-producer.js";
 import type { ConnectorSupervisor } from "../connectors/supervisor.js";
 import type { IngestKeys } from "../ingest/ingest-keys.js";
 import type { IngestService } from "../ingest/ingest-service.js";
@@ -38,6 +39,7 @@ export interface Services {
   connectors: ConnectorService;
   /** This node's runner of connectors (which it runs: `runningHere()`). */
   supervisor: ConnectorSupervisor;
+  kick: KickProducer;
   /** This node's fan-out: publish events no log records (moderator-only ones) here. */
   hub: Hub;
   sse: SseGateway;

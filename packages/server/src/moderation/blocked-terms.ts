@@ -58,8 +58,10 @@ const isSpace = (c: number): boolean =>
 
 /** Drops zero-width characters, soft hyphens and apostrophes; every kind of space becomes " ". */
 const dropInvisible = createSimpleTransformer((c) => (DROPPED.has(c) ? undefined : isSpace(c) ? SPACE : c));
-/** é → e, ñ → n: the base letter of a precomposed one. */
-const stripDiacritics = createSimpleTransformer((c) => String.fromCodePoint(c).normalize("NFD").codePointAt(0) ?? c);
+/** é → e, ñ → n: the base letter of a precomposed one (nothing below U+00C0 has one). */
+const stripDiacritics = createSimpleTransformer((c) =>
+  c < 0xc0 ? c : (String.fromCodePoint(c).normalize("NFD").codePointAt(0) ?? c),
+);
 
 const TRANSFORMERS: TransformerContainer[] = [
   dropInvisible,
@@ -159,31 +161,58 @@ export interface PhraseMatches<T> {
 class Normaliser {
   private readonly steps: Array<(c: number) => number | undefined>;
   private readonly stateful: StatefulTransformer[] = [];
+  /**
+   * What the leading stateless steps make of each ASCII character (-1: dropped), so that the
+   * common character costs one lookup instead of a call per step; `rest` are the steps after.
+   */
+  private readonly ascii = new Int32Array(128);
+  private readonly rest: number;
 
   constructor(transformers: readonly TransformerContainer[]) {
+    let stateless = 0;
+    while (stateless < transformers.length && "transform" in (transformers[stateless] as TransformerContainer)) {
+      stateless++;
+    }
+    this.rest = stateless;
     this.steps = transformers.map((t) => {
       if ("transform" in t) return t.transform;
       const instance = t.factory();
       this.stateful.push(instance);
       return (c: number) => instance.transform(c);
     });
+    for (let c = 0; c < 128; c++) {
+      let out: number | undefined = c;
+      for (let k = 0; k < stateless && out !== undefined; k++) out = this.steps[k]?.(out);
+      this.ascii[c] = out ?? -1;
+    }
   }
 
   run(input: string): { text: string; origin: number[] } {
     for (const s of this.stateful) s.reset();
-    let text = "";
+    const codes: number[] = [];
     const origin: number[] = [];
     for (let i = 0; i < input.length; ) {
       const code = input.codePointAt(i) ?? 0;
-      let c: number | undefined = code;
-      for (let k = 0; k < this.steps.length && c !== undefined; k++) c = this.steps[k]?.(c);
+      let c: number | undefined;
+      let k: number;
+      if (code < 128) {
+        const mapped = this.ascii[code] ?? -1;
+        c = mapped < 0 ? undefined : mapped;
+        k = this.rest;
+      } else {
+        c = code;
+        k = 0;
+      }
+      for (; k < this.steps.length && c !== undefined; k++) c = this.steps[k]?.(c);
       if (c !== undefined) {
-        const out = String.fromCodePoint(c);
-        text += out;
-        for (let u = 0; u < out.length; u++) origin.push(i);
+        codes.push(c);
+        origin.push(i);
+        if (c > 0xffff) origin.push(i);
       }
       i += code > 0xffff ? 2 : 1;
     }
+    let text = "";
+    for (let at = 0; at < codes.length; at += 4096) text += String.fromCodePoint(...codes.slice(at, at + 4096));
     return { text, origin };
   }
 }
@@ -205,14 +234,19 @@ function regExpSource(nodes: readonly Node[]): string {
  * Bucket of the terms a word can start: its first letter and the next different one, so that
  * a doubled first letter ("kkys") finds the same bucket as the term ("kys").
  */
-function startKey(text: string, at: number): string {
-  const first = text[at] ?? "";
+function startKey(text: string, at: number): number {
+  const first = text.charCodeAt(at);
   let next = at + 1;
-  while (text[next] === first) next++;
-  return first + (text[next] ?? "");
+  while (text.charCodeAt(next) === first) next++;
+  // A number, not a string: no allocation per word. A one-letter term has no second unit (0).
+  return first * 0x10000 + (next < text.length ? text.charCodeAt(next) : 0);
 }
 
 const WORD = /[a-z0-9_]/;
+/** WORD for one UTF-16 unit, without a regular expression (it runs for every character). */
+function isWordUnit(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+}
 
 interface Compiled {
   /** Sticky for bucketed terms (tried at a word start), global for the others. */
@@ -231,9 +265,35 @@ const LETTER = /\p{L}/u;
  * at the word starts whose first two letters it can begin with, so the cost grows with the
  * message, not with the list (AutoMod's lexicon has hundreds of terms).
  */
+let shared: Normaliser | undefined;
+/** The last inputs and what the transformers made of them (a message and its joined copy). */
+const memo: Array<{ input: string; output: { text: string; origin: number[] } }> = [];
+
+/**
+ * The transformed text, remembered for the last two inputs: every matcher of a message (the
+ * channel's blocked terms, then AutoMod) normalises the same text, once.
+ */
+function normalise(input: string): { text: string; origin: number[] } {
+  const known = memo.find((m) => m.input === input);
+  if (known) return known.output;
+  shared ??= new Normaliser(TRANSFORMERS);
+  const output = shared.run(input);
+  memo.unshift({ input, output });
+  memo.length = Math.min(memo.length, 2);
+  return output;
+}
+
+/**
+ * The terms a word start can begin, with one expression for all of them: most words match
+ * none, and a single failed test is cheaper than one per term (AutoMod has buckets of 60).
+ */
+interface Bucket {
+  readonly items: Compiled[];
+  any: RegExp | null;
+}
+
 export class PhraseMatcher<T extends Termed> {
-  private readonly normaliser = new Normaliser(TRANSFORMERS);
-  private readonly byStart = new Map<string, Compiled[]>();
+  private readonly byStart = new Map<number, Bucket>();
   /** Terms starting mid-word (`*ing`) or with a non-letter: run over the whole text. */
   private readonly anywhere: Compiled[] = [];
 
@@ -245,7 +305,7 @@ export class PhraseMatcher<T extends Termed> {
       const pattern = parseRawPattern(termPattern(entry.term));
       const bucketed = pattern.requireWordBoundaryAtStart && WORD.test(core[0] ?? "");
       const source = `${regExpSource(pattern.nodes)}${pattern.requireWordBoundaryAtEnd ? "\\b" : ""}`;
-      const key = bucketed ? startKey(core, 0) : "";
+      const key = bucketed ? startKey(core, 0) : -1;
       const id = `${key}\u0000${source}`;
       const known = bySource.get(id);
       if (known) {
@@ -264,10 +324,15 @@ export class PhraseMatcher<T extends Termed> {
       if (!bucketed) this.anywhere.push(compiled);
       else {
         const bucket = this.byStart.get(key);
-        if (bucket) bucket.push(compiled);
-        else this.byStart.set(key, [compiled]);
+        if (bucket) bucket.items.push(compiled);
+        else this.byStart.set(key, { items: [compiled], any: null });
       }
     });
+    for (const bucket of this.byStart.values()) {
+      if (bucket.items.length > 1) {
+        bucket.any = new RegExp(bucket.items.map((c) => `(?:${c.regExp.source})`).join("|"), "ys");
+      }
+    }
   }
 
   find(text: string): PhraseMatches<T> | null {
@@ -277,7 +342,7 @@ export class PhraseMatcher<T extends Termed> {
     const copies: Array<{ text: string; origin: number[] | null }> = [{ text, origin: null }];
     if (joined) copies.push(joined);
     for (const copy of copies) {
-      const normal = this.normaliser.run(copy.text);
+      const normal = normalise(copy.text);
       const toInput = (i: number): number => {
         const inCopy = normal.origin[i] ?? copy.text.length - 1;
         return copy.origin ? (copy.origin[inCopy] ?? text.length - 1) : inCopy;
@@ -292,12 +357,16 @@ export class PhraseMatcher<T extends Termed> {
       };
       const t = normal.text;
       for (let at = 0; at < t.length; at++) {
-        if (!WORD.test(t[at] ?? "") || (at > 0 && WORD.test(t[at - 1] ?? ""))) continue;
+        if (!isWordUnit(t.charCodeAt(at)) || (at > 0 && isWordUnit(t.charCodeAt(at - 1)))) continue;
         const bucket = this.byStart.get(startKey(t, at));
-        const single = this.byStart.get(t[at] ?? "");
+        const single = this.byStart.get(t.charCodeAt(at) * 0x10000);
         for (const list of [bucket, single]) {
           if (!list) continue;
-          for (const compiled of list) {
+          if (list.any) {
+            list.any.lastIndex = at;
+            if (!list.any.test(t)) continue;
+          }
+          for (const compiled of list.items) {
             compiled.regExp.lastIndex = at;
             const m = compiled.regExp.exec(t);
             if (m) found(compiled, at, m[0].length);

@@ -11,6 +11,7 @@ import { atLeast } from "./exempt.js";
 
 const LETTERS = /\p{L}/gu;
 const CAPITALS = /\p{Lu}/gu;
+const HAS_CAPITAL = /\p{Lu}/u;
 
 /** Share of capitals (0–100) among the letters outside emotes and mentions; null below `SPAM_MIN_LETTERS`. */
 export function capitalsPercent(text: string): number | null {
@@ -23,15 +24,24 @@ export function capitalsPercent(text: string): number | null {
   return ((kept.match(CAPITALS)?.length ?? 0) * 100) / letters;
 }
 
-const runPatterns = new Map<number, RegExp>();
-/** Whether a unit of one to three characters occurs more than `limit` times in a row. */
+/**
+ * Whether a unit of one to three characters occurs more than `limit` times in a row, case
+ * aside: a run of the unit repeated k times is (k − 1) × length characters each equal to the
+ * one a unit earlier. One pass per unit length, no regular expression (it runs on every message).
+ */
 export function repeatsMoreThan(text: string, limit: number): boolean {
-  let pattern = runPatterns.get(limit);
-  if (!pattern) {
-    pattern = new RegExp(`(.{1,3}?)\\1{${limit},}`, "su");
-    runPatterns.set(limit, pattern);
+  const t = text.toLowerCase();
+  for (let unit = 1; unit <= 3; unit++) {
+    const needed = limit * unit;
+    let run = 0;
+    for (let i = unit; i < t.length; i++) {
+      if (t.charCodeAt(i) === t.charCodeAt(i - unit)) {
+        run++;
+        if (run >= needed) return true;
+      } else run = 0;
+    }
   }
-  return pattern.test(text.toLowerCase());
+  return false;
 }
 
 export const spamCheck: Check = {
@@ -39,7 +49,8 @@ export const spamCheck: Check = {
   run({ channel, author, text }) {
     const { capsLimitPercent, repeatLimit } = channel.record.settings;
     if ((capsLimitPercent === null && repeatLimit === null) || atLeast(author, "vip")) return PASS;
-    if (capsLimitPercent !== null) {
+    // Most messages have no capital at all: one scan, and the count is not needed.
+    if (capsLimitPercent !== null && HAS_CAPITAL.test(text)) {
       const percent = capitalsPercent(text);
       if (percent !== null && percent >= capsLimitPercent) {
         return reject(new AppError("spam", "too many capital letters"));
