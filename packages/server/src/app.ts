@@ -123,6 +123,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     (channel, platform) => new IngestSink(channel, platform as IngestPlatform, ingest, log, store),
     log0,
     { scanMs: config.connectors.scanMs, statusWriteMs: 2_000, passive: PASSIVE_PLATFORMS },
+    (count) => metrics.connectorsRunning.set(count),
   );
   const connectors = new ConnectorService(store, channels, (channel) => {
     void supervisor.poke();

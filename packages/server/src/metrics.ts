@@ -63,6 +63,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly connectorsRunning = new Gauge({
+    name: "chorus_connectors_running",
+    help: "Built-in connectors (one per channel and platform in the cluster) this node runs",
+    registers: [this.registry],
+  });
+
   constructor() {
     // Includes process CPU, RSS and event-loop delay percentiles (nodejs_eventloop_lag_*).
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });

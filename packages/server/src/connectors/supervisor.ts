@@ -47,6 +47,8 @@ export class ConnectorSupervisor {
     private readonly sinkFor: (channel: string, platform: string) => ConnectorSink,
     private readonly logger: Logger,
     private readonly options: SupervisorOptions,
+    /** Told how many connectors this node runs, whenever that changes. */
+    private readonly onRunning: (count: number) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -127,6 +129,7 @@ export class ConnectorSupervisor {
     };
     runner.flush.unref();
     this.runners.set(key, runner);
+    this.onRunning(this.runners.size);
     connector.onStatus((status) => this.persist(runner, status, true));
     lease.onLost(() => {
       this.logger.warn({ connector: key }, "connector lease lost; stopping it here");
@@ -158,6 +161,7 @@ export class ConnectorSupervisor {
     const runner = this.runners.get(key);
     if (!runner) return;
     this.runners.delete(key);
+    this.onRunning(this.runners.size);
     clearInterval(runner.flush);
     await runner.connector.stop().catch((error: unknown) => this.logger.warn({ err: error }, "connector stop failed"));
     if (release) await runner.lease.release().catch(() => undefined);

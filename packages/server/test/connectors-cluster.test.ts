@@ -1,0 +1,104 @@
+/**
+ * A connector across nodes: with two nodes, a channel's Twitch connector runs on exactly one
+ * (each node's `chorus_connectors_running`); when that node is killed, the other takes the
+ * lease over and mirrors the chat again, and a message the stand-in sends then reaches the
+ * channel through the surviving node.
+ *
+ * Skipped, loudly, when redis-server or PostgreSQL is missing.
+ */
+import type { Message } from "@chorus/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { privmsgLine, TwitchIrcStandin } from "../src/connectors/twitch/twitch-irc-standin.js";
+import { type Cluster, type ClusterNode, clusterAvailable, startCluster } from "./cluster-harness.js";
+import { api, createChannel, register, type Session, sleep } from "./helpers.js";
+
+const available = await clusterAvailable();
+const title = available
+  ? "connector failover: 2 nodes, one Redis, one PostgreSQL"
+  : "connector failover — SKIPPED: redis-server or PostgreSQL not available";
+
+async function running(node: ClusterNode): Promise<number> {
+  const res = await fetch(`${node.url}/metrics`);
+  const match = /^chorus_connectors_running (\d+)/m.exec(await res.text());
+  return Number(match?.[1] ?? 0);
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe.skipIf(!available)(title, () => {
+  let standin: TwitchIrcStandin;
+  let cluster: Cluster;
+  let owner: Session;
+  let channel: string;
+
+  beforeAll(async () => {
+    standin = await TwitchIrcStandin.start();
+    cluster = await startCluster({
+      nodes: 2,
+      env: { TWITCH_IRC_URL: standin.url, CONNECTOR_SCAN_MS: "200", LEASE_TTL_MS: "2000" },
+    });
+    const [a] = cluster.nodes as [ClusterNode, ClusterNode];
+    owner = await register(a.url, "owner");
+    channel = await createChannel(a.url, owner, "failover");
+  }, 90_000);
+  afterAll(async () => {
+    await cluster?.dispose();
+    await standin?.close();
+  });
+
+  it("runs the connector on one node; when that node dies the other takes it over and the chat keeps coming", async () => {
+    const [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
+    const put = await api(a.url, "PUT", `/api/channels/${channel}/connectors/twitch`, {
+      token: owner.token,
+      body: { source: "bigstreamer" },
+    });
+    expect(put.status, put.text).toBe(200);
+    const holder = await waitFor("a node to run the connector", async () => {
+      const counts = await Promise.all([running(a), running(b)]);
+      if (counts[0] + counts[1] === 1) return counts[0] === 1 ? a : b;
+      expect(counts[0] + counts[1], "never on both").toBeLessThanOrEqual(1);
+      return undefined;
+    });
+    const survivor = holder === a ? b : a;
+    await waitFor("the join", async () =>
+      standin.open.some((c) => c.channels.has("#bigstreamer")) ? true : undefined,
+    );
+    standin.send(privmsgLine({ channel: "bigstreamer", login: "early_bird", id: "f-1", text: "before the crash" }));
+    const texts = async () =>
+      (await api<{ messages: Message[] }>(survivor.url, "GET", `/api/channels/${channel}/messages`)).body.messages.map(
+        (m) => m.text,
+      );
+    await waitFor("the first message", async () => ((await texts()).includes("before the crash") ? true : undefined));
+
+    const before = standin.connections.length;
+    await holder.kill();
+    const killedAt = Date.now();
+    await waitFor("the survivor to take the connector over", async () =>
+      (await running(survivor)) === 1 ? true : undefined,
+    );
+    await waitFor("a new joined connection", async () =>
+      standin.connections.slice(before).some((c) => c.open && c.channels.has("#bigstreamer")) ? true : undefined,
+    );
+    console.log(`[connectors-cluster] taken over ${Date.now() - killedAt} ms after the kill`);
+    standin.send(privmsgLine({ channel: "bigstreamer", login: "late_owl", id: "f-2", text: "after the crash" }));
+    await waitFor("the message after the takeover", async () =>
+      (await texts()).includes("after the crash") ? true : undefined,
+    );
+    expect((await texts()).filter((t) => t === "before the crash")).toHaveLength(1);
+    const state = await api<{ connectors: Array<{ state: string }> }>(
+      survivor.url,
+      "GET",
+      `/api/channels/${channel}/connectors`,
+      { token: owner.token },
+    );
+    expect(state.body.connectors[0]?.state).toBe("connected");
+  }, 90_000);
+});
