@@ -121,6 +121,16 @@ export const ChannelSettings = Type.Object({
    * they see the message (Twitch's chat delay). 0 = off.
    */
   chatDelaySec: Type.Union(CHAT_DELAYS.map((d) => Type.Literal(d))),
+  /**
+   * How long messages are kept: `"forever"`, a number of days (1–3650; older ones are removed
+   * by a background job), or `"end_of_broadcast"` (a broadcast's messages are removed when it
+   * ends). The owner's alone.
+   */
+  retention: Type.Union([
+    Type.Literal("forever"),
+    Type.Literal("end_of_broadcast"),
+    Type.Integer({ minimum: 1, maximum: 3650 }),
+  ]),
 });
 export type ChannelSettings = Static<typeof ChannelSettings>;
 
@@ -140,6 +150,7 @@ export const DEFAULT_CHANNEL_SETTINGS: ChannelSettings = {
   guestCooldownSec: 0,
   minAccountAgeMin: null,
   chatDelaySec: 0,
+  retention: "forever",
 };
 
 /** Letters (emotes left out) a message needs before the capitals filter looks at it. */

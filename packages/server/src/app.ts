@@ -15,6 +15,7 @@ import { TokenSigner } from "./auth/tokens.js";
 import { BroadcastService } from "./channels/broadcasts.js";
 import { ChannelCache } from "./channels/channel-cache.js";
 import { ChannelService } from "./channels/channel-service.js";
+import { RetentionJob } from "./channels/retention.js";
 import { ChatService } from "./chat/chat-service.js";
 import type { Config } from "./config.js";
 import { ConnectorService } from "./connectors/connector-service.js";
@@ -125,6 +126,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     { scanMs: config.connectors.scanMs, statusWriteMs: 2_000, passive: PASSIVE_PLATFORMS },
     (count) => metrics.connectorsRunning.set(count),
   );
+  const retention = new RetentionJob(store, adapters.leases, log0, config.retentionSweepMs);
   const connectors = new ConnectorService(store, channels, (channel) => {
     void supervisor.poke();
     bus
@@ -195,6 +197,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     connectors,
     supervisor,
     kick,
+    retention,
     hub,
     sse,
     metrics,
@@ -258,6 +261,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
   tracker.start();
   supervisor.start();
+  retention.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
@@ -275,6 +279,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     closing ??= (async () => {
       tracker.stop();
       await supervisor.close();
+      await retention.close();
       sse.shutdown();
       await ws.close();
       hub.flush();

@@ -34,6 +34,8 @@ export interface Config {
     /** The PEM key Kick signs webhooks with (Kick's published one unless set). */
     kickPublicKey: string | null;
   };
+  /** How often the retention job removes messages older than their channel keeps them. */
+  retentionSweepMs: number;
   webDistDir: string;
   /** This node's name in a cluster (Redis consumer, presence); defaults to host-pid. */
   nodeId: string | null;
@@ -199,6 +201,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       scanMs: int("CONNECTOR_SCAN_MS", 5_000, 100, 600_000),
       kickPublicKey: str("KICK_PUBLIC_KEY")?.replace(/\\n/g, "\n") ?? null,
     },
+    retentionSweepMs: int("RETENTION_SWEEP_MS", 600_000, 1_000, 86_400_000),
     webDistDir: path.resolve(cwd, str("WEB_DIST_DIR") ?? "packages/web/dist"),
     nodeId: str("NODE_ID"),
     redis: {

@@ -470,6 +470,7 @@ describe("chat settings", () => {
       guestCooldownSec: 0,
       minAccountAgeMin: null,
       chatDelaySec: 0 as const,
+      retention: "forever" as const,
     };
     expect(describeChatModes(settings)).toEqual(["Slow mode 30 s", "Followers-only", "Emote-only"]);
     expect(describeChatModes({ ...settings, slowModeSec: 0, followersOnlyMin: null, emoteOnly: false })).toEqual([]);

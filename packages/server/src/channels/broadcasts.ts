@@ -85,6 +85,10 @@ export class BroadcastService {
     if (!ended) throw notFound("broadcast");
     const broadcast = toBroadcast(ended);
     await this.log.append(name, { type: "stream_ended", at: endedAt, data: { broadcast } });
+    // Retention "end_of_broadcast": the archive keeps the broadcast, not what was said.
+    if (state.record.settings.retention === "end_of_broadcast") {
+      await this.store.events.purgeMessages(name, { broadcastId: ended.id });
+    }
     this.cache.changed(name);
     return broadcast;
   }

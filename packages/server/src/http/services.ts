@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { AuthService } from "../auth/auth-service.js";
 import type { BroadcastService } from "../channels/broadcasts.js";
 import type { ChannelService } from "../channels/channel-service.js";
+import type { RetentionJob } from "../channels/retention.js";
 import type { ChatService } from "../chat/chat-service.js";
 import type { Config } from "../config.js";
 import type { ConnectorService } from "../connectors/connector-service.js";
@@ -40,6 +41,8 @@ export interface Services {
   /** This node's runner of connectors (which it runs: `runningHere()`). */
   supervisor: ConnectorSupervisor;
   kick: KickProducer;
+  /** Removes messages past their channel's retention (tests call `sweep`). */
+  retention: RetentionJob;
   /** This node's fan-out: publish events no log records (moderator-only ones) here. */
   hub: Hub;
   sse: SseGateway;

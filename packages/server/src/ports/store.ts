@@ -189,6 +189,12 @@ export interface EventStore {
   /** Visible messages for history and transcripts, ascending by seq. */
   messages(query: HistoryQuery): Promise<Message[]>;
   messageRef(channel: string, id: string): Promise<MessageRef | null>;
+  /**
+   * Retention: removes the channel's messages sent before `before` (ms), or those of one
+   * broadcast, for good; other events stay (the log's seqs and their tombstone are kept).
+   * Returns how many went.
+   */
+  purgeMessages(channel: string, which: { before: number } | { broadcastId: string }): Promise<number>;
   /** Whether the user has any message in the channel's stored history (deleted ones count). */
   hasPosted(channel: string, authorId: string): Promise<boolean>;
   /**

@@ -149,6 +149,16 @@ export class SqlEvents implements EventStore {
     return messages;
   }
 
+  async purgeMessages(channel: string, which: { before: number } | { broadcastId: string }): Promise<number> {
+    let query = this.db.deleteFrom("events").where("channel", "=", channel).where("type", "=", "message");
+    query =
+      "before" in which
+        ? query.where("at", "<", sql<string>`${which.before}`)
+        : query.where("broadcast_id", "=", which.broadcastId);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async hasPosted(channel: string, authorId: string): Promise<boolean> {
     const row = await this.db
       .selectFrom("events")
