@@ -13,6 +13,7 @@ export const SCENARIO_NAMES = [
   "idle",
   "ingest-ws",
   "ingest-rest",
+  "ingest-batch",
   "slow",
   "storm",
 ] as const;
@@ -164,15 +165,17 @@ export function scenario(name: ScenarioName, workers: number, x: Overrides): Sce
         runs: [{ label: "", options: apply({ ...b, subscribers: 20_000, connectRate: 4000, idle: true }, x) }],
       };
     case "ingest-ws":
-    case "ingest-rest": {
-      const rest = name === "ingest-rest";
+    case "ingest-rest":
+    case "ingest-batch": {
+      const rest = name !== "ingest-ws";
+      const via = name === "ingest-batch" ? "ingest" : rest ? "rest" : "ws";
       const o = apply(
         {
           ...b,
           subscribers: 1,
           channels: 10,
           publishers: rest ? 10 : 100,
-          publishVia: rest ? "rest" : "ws",
+          publishVia: via,
           durationSec: 4,
           workers: 1,
         },
@@ -180,7 +183,7 @@ export function scenario(name: ScenarioName, workers: number, x: Overrides): Sce
       );
       return {
         name,
-        description: `${o.publishers} ${rest ? "REST" : "WebSocket"} publishers over ${o.channels} channels, stepped rate (${INGEST_RATES.join(", ")} msg/s), durable acks/s`,
+        description: `${o.publishers} ${via === "ingest" ? "ingest (REST batches of up to 100)" : rest ? "REST" : "WebSocket"} publishers over ${o.channels} channels, stepped rate (${INGEST_RATES.join(", ")} msg/s), durable acks/s`,
         defaultTargets: ["chorus"],
         runs: INGEST_RATES.map((rate) => ({ label: `${rate} msg/s`, options: { ...o, rate } })),
         sustained: ingestSustained,

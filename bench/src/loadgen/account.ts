@@ -124,6 +124,24 @@ export async function moderateChannels(base: string, token: string, names: reado
   return botToken;
 }
 
+/** An ingest key for each channel (as its owner, `token`): channel → secret. */
+export async function createIngestKeys(
+  base: string,
+  token: string,
+  names: readonly string[],
+): Promise<Map<string, string>> {
+  const keys = new Map<string, string>();
+  for (const name of names) {
+    const res = await call("POST", `${base}/api/channels/${name}/ingest-keys`, { token, body: { label: "bench" } });
+    const secret = field(res.body, "secret");
+    if (res.status !== 201 || typeof secret !== "string") {
+      throw new HttpError(`could not create an ingest key for "${name}": HTTP ${res.status}`, res.status);
+    }
+    keys.set(name, secret);
+  }
+  return keys;
+}
+
 /**
  * Creates every channel of `names` that does not exist yet (`POST /api/channels`, the
  * caller becomes its owner); a few requests at a time so 500 channels take seconds, not a

@@ -39,7 +39,7 @@ Publishers
   -r, --rate <n>             messages per second over all publishers, open loop            100
   -d, --duration <s>         publishing time                                               10
       --size <chars>         message text size (40–500)                                    200
-      --publish-via <v>      ws | rest (POST /api/channels/:name/messages)                 ws
+      --publish-via <v>      ws | rest (POST /api/channels/:name/messages) | ingest (batches of 100)   ws
       --settle <s>           pause between "all subscribed" and the first message          1
       --drain <s>            wait after the last send before collecting                    2
 Behaviours
@@ -195,7 +195,7 @@ export function parseLoadgenOptions(argv: readonly string[], env: NodeJS.Process
     rate,
     durationSec,
     size: numberOption("size", r("size"), 200, { integer: true, min: 40, max: 500 }),
-    publishVia: choice<PublishVia>("publish-via", r("publish-via"), ["ws", "rest"], "ws"),
+    publishVia: choice<PublishVia>("publish-via", r("publish-via"), ["ws", "rest", "ingest"], "ws"),
     connectRate: numberOption("connect-rate", r("connect-rate"), 500, { min: 1 }),
     workers: Math.min(workers, subscribers),
     settleSec: numberOption("settle", r("settle"), 1),

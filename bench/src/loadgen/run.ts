@@ -19,12 +19,14 @@ import { OpenLoopPublisher, type PublishReport } from "../publisher.js";
 import { LatencyHistogram, type LatencySummary, summarizeHistogram } from "../stats.js";
 import type { ChannelPublisher, ClientSpec, Publisher } from "../targets/types.js";
 import { addCounts, type DeliveryCounts, emptyCounts } from "../tracker.js";
-import { ensureChannels, moderateChannels } from "./account.js";
+import { createIngestKeys, ensureChannels, moderateChannels } from "./account.js";
+import { ingestBatchPublisher } from "./ingest-publisher.js";
 import { cpuPercent, openFilesLimit, ServerProbe, type ServerReading } from "./metrics.js";
 import { type BackoffPlan, channelNames, isSlow, type TransportMix } from "./plan.js";
 import { connectWsPublisher, restPublisher, singleChannelPublisher } from "./publishers.js";
 
-export type PublishVia = "ws" | "rest";
+/** `ingest`: batches of up to 100 through the ingest endpoint, with an ingest key per channel. */
+export type PublishVia = "ws" | "rest" | "ingest";
 
 export interface LoadOptions {
   subscribers: number;
@@ -188,9 +190,15 @@ async function openPublishers(
   target: LoadTarget,
   channels: string[],
   token = target.token,
+  ingestKeys?: ReadonlyMap<string, string>,
 ): Promise<ChannelPublisher[]> {
   const wsUrls = target.client.kind === "chorus" ? (target.client.urls ?? [target.client.url]) : [];
   const open = (i: number): Promise<ChannelPublisher> => {
+    if (o.publishVia === "ingest") {
+      const url = target.httpUrls[i % Math.max(1, target.httpUrls.length)];
+      if (!ingestKeys || url === undefined) throw new LoadError(`${target.label}: ingest needs a Chorus URL and keys`);
+      return Promise.resolve(ingestBatchPublisher(url, ingestKeys));
+    }
     if (token !== undefined && o.publishVia === "rest" && target.httpUrls.length > 0) {
       return Promise.resolve(restPublisher(target.httpUrls[i % target.httpUrls.length] as string, token));
     }
@@ -332,6 +340,12 @@ export async function runLoad(
       if (created > 0) result.notes.push(`created ${created} channel(s) "${channels[0]}"…`);
     }
     let publisherToken = target.token;
+    let ingestKeys: Map<string, string> | undefined;
+    if (o.publishVia === "ingest") {
+      const base = target.httpUrls[0];
+      if (target.token === undefined || base === undefined) throw new LoadError("ingest needs a Chorus target");
+      ingestKeys = await createIngestKeys(base, target.token, channels);
+    }
     if (o.moderated) {
       const base = target.httpUrls[0];
       if (target.token === undefined || base === undefined) throw new LoadError("--moderated needs a Chorus target");
@@ -434,7 +448,7 @@ export async function runLoad(
     }
 
     phase = "settling";
-    publishers = await openPublishers(o, target, channels, publisherToken);
+    publishers = await openPublishers(o, target, channels, publisherToken, ingestKeys);
     await sleep(o.settleSec * 1000);
 
     const total = Math.max(1, Math.round(o.rate * o.durationSec));
