@@ -115,7 +115,11 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const chat = new ChatService(store, log, channels, auth, limiter, metrics, new HeldQueue(store, notifyModerators));
   const moderation = new ModerationService(store, log, channels, chat, notifyModerators);
   const ingest = new IngestService(chat, channels, log, new ExternalAuthors(store));
-  const ingestKeys = new IngestKeys(store, channels);
+  const ingestKeys = new IngestKeys(store, channels, (id) => {
+    bus
+      .publish({ type: "ingest_key_revoked", id })
+      .catch((error: unknown) => log0.warn({ err: error }, "bus publish failed"));
+  });
   const kick = new KickProducer(store, ingest, kickKey(config.connectors.kickPublicKey ?? KICK_PUBLIC_KEY));
   const supervisor = new ConnectorSupervisor(
     store,
@@ -160,6 +164,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   bus.subscribe((message) => {
     if (message.type === "moderator_event") {
       hub.publish(message.channel, [message.event], "moderators");
+    } else if (message.type === "ingest_key_revoked") {
+      ingestKeys.forget(message.id);
     } else if (message.type === "connectors_changed") {
       void supervisor.poke();
     } else if (message.type === "session_revoked") {

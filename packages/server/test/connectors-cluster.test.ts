@@ -4,6 +4,8 @@
  * lease over and mirrors the chat again, and a message the stand-in sends then reaches the
  * channel through the surviving node.
  *
+ * Also: a repeated externalId posted to both nodes at once is published once.
+ *
  * Skipped, loudly, when redis-server or PostgreSQL is missing.
  */
 import type { Message } from "@chorus/protocol";
@@ -101,4 +103,52 @@ describe.skipIf(!available)(title, () => {
     );
     expect(state.body.connectors[0]?.state).toBe("connected");
   }, 90_000);
+  it("20 concurrent posts of one externalId, spread over both nodes, publish it once", async () => {
+    // The previous test killed one node: start it again.
+    for (const node of cluster.nodes) await node.start();
+    const nodes = cluster.live();
+    expect(nodes).toHaveLength(2);
+    const key = await api<{ secret: string }>(nodes[0]?.url ?? "", "POST", `/api/channels/${channel}/ingest-keys`, {
+      token: owner.token,
+      body: {},
+    });
+    const item = { externalId: "cluster-dup-1", username: "twice", text: "exactly once across nodes" };
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        api<{ results: Array<{ status: string; id: string }> }>(
+          nodes[i % nodes.length]?.url ?? "",
+          "POST",
+          `/api/channels/${channel}/ingest/generic`,
+          { token: key.body.secret, body: item },
+        ),
+      ),
+    );
+    const statuses = results.map((r) => r.body.results?.[0]?.status);
+    expect(statuses.filter((s) => s === "published")).toHaveLength(1);
+    expect(statuses.filter((s) => s === "duplicate")).toHaveLength(19);
+    expect(new Set(results.map((r) => r.body.results?.[0]?.id)).size).toBe(1);
+
+    // Revoked through one node, the key stops working on the other (which had it in memory).
+    const [first, second] = nodes as [ClusterNode, ClusterNode];
+    const keys = await api<{ keys: Array<{ id: string }> }>(first.url, "GET", `/api/channels/${channel}/ingest-keys`, {
+      token: owner.token,
+    });
+    const id = keys.body.keys.at(-1)?.id ?? "";
+    const revokedAt = Date.now();
+    expect(
+      (await api(first.url, "DELETE", `/api/channels/${channel}/ingest-keys/${id}`, { token: owner.token })).status,
+    ).toBe(204);
+    const refusedAfter = await waitFor(
+      "the revocation on the other node",
+      async () => {
+        const res = await api(second.url, "POST", `/api/channels/${channel}/ingest/generic`, {
+          token: key.body.secret,
+          body: { externalId: `after-${Date.now()}`, username: "x", text: "after the revocation" },
+        });
+        return res.status === 401 ? Date.now() - revokedAt : undefined;
+      },
+      2_000,
+    );
+    console.log(`[connectors-cluster] key revoked through one node refused on the other after ${refusedAfter} ms`);
+  }, 60_000);
 });

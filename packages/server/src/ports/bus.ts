@@ -22,7 +22,9 @@ export type BusMessage =
   /** An unlogged event for the channel's moderators on every node (held messages and their fate). */
   | { type: "moderator_event"; channel: string; event: ChannelEvent }
   /** A channel's connectors were configured, re-pointed or removed: every node's supervisor looks again. */
-  | { type: "connectors_changed"; channel: string };
+  | { type: "connectors_changed"; channel: string }
+  /** An ingest key was revoked: every node forgets it at once. */
+  | { type: "ingest_key_revoked"; id: string };
 
 export type BusHandler = (message: BusMessage) => void;
 
