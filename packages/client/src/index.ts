@@ -124,11 +124,19 @@ export type {
 export type {
   AssignableRole,
   AuthResult,
+  BroadcastMessagesQuery,
   ChannelBan,
   ChannelPatch,
   ChannelSettingsPatch,
+  ChannelUsers,
+  Connector,
+  ConnectorState,
   FetchLike,
   HistoryQuery,
+  IngestItem,
+  IngestKey,
+  IngestPlatform,
+  IngestResult,
   ModlogAction,
   ModlogQuery,
   PostMessageOptions,
@@ -138,5 +146,5 @@ export type {
   SanctionOptions,
   UserStatusOptions,
 } from "./rest.js";
-export { MODLOG_ACTIONS, RestClient } from "./rest.js";
+export { INGEST_PLATFORMS, MODLOG_ACTIONS, RestClient } from "./rest.js";
 export type { WebSocketConstructor, WebSocketLike } from "./socket.js";

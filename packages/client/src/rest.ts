@@ -6,6 +6,7 @@
  */
 import type {
   BlockedTerm,
+  Broadcast,
   Channel,
   ChannelSettings,
   ChannelStanding,
@@ -118,6 +119,66 @@ export interface UserStatusOptions {
 
 /** The roles an owner can hand out; `viewer` removes the user's role. */
 export type AssignableRole = Exclude<Role, "owner">;
+
+/** `GET /api/channels/:name/users`: connections counted over every node, signed-in viewers listed. */
+export interface ChannelUsers {
+  viewers: number;
+  chatters: Array<{ username: string; displayName: string; role: string }>;
+}
+
+export type ConnectorState = "connecting" | "connected" | "error" | "stopped";
+
+/** A built-in connector mirroring another platform's chat into a channel. */
+export interface Connector {
+  platform: string;
+  source: string;
+  state: ConnectorState;
+  lastMessageAt: number | null;
+  error?: string;
+}
+
+/** An ingest key as listed: never its secret. */
+export interface IngestKey {
+  id: string;
+  label: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export const INGEST_PLATFORMS = ["twitch", "youtube", "kick", "generic"] as const;
+export type IngestPlatform = (typeof INGEST_PLATFORMS)[number];
+
+/** One message from another platform, in that platform's vocabulary (badges such as `subscriber/12`). */
+export interface IngestItem {
+  externalId: string;
+  username: string;
+  displayName?: string;
+  color?: string;
+  badges?: string[];
+  text: string;
+  sentAt?: number;
+  emotes?: Array<{ name: string; start: number; end: number; url?: string }>;
+  replyTo?: string;
+  firstMessage?: boolean;
+}
+
+export interface IngestResult {
+  externalId: string;
+  status: "published" | "duplicate" | "held" | "rejected";
+  id?: string;
+  seq?: number;
+  code?: string;
+  message?: string;
+}
+
+export interface BroadcastMessagesQuery {
+  before?: number;
+  after?: number;
+  /** At most 200. */
+  limit?: number;
+  /** Include deleted and cleared messages as placeholders (`text: ""`, `deleted: true`). */
+  deleted?: boolean;
+}
 
 type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
@@ -331,15 +392,90 @@ export class RestClient {
     return (await this.request<{ ban: ChannelBan }>("POST", `/api/channels/${enc(channel)}/bans`, body)).ban;
   }
 
+  // ---- streamer tools --------------------------------------------------------------------
+
+  /** The latest 100 broadcasts, newest first, the running one included. */
+  async listBroadcasts(channel: string): Promise<Broadcast[]> {
+    const path = `/api/channels/${enc(channel)}/broadcasts`;
+    return (await this.request<{ broadcasts: Broadcast[] }>("GET", path)).broadcasts;
+  }
+
+  /** A page of a broadcast's transcript, by seq ascending. */
+  async broadcastMessages(channel: string, id: string, query: BroadcastMessagesQuery = {}): Promise<Message[]> {
+    const params = new URLSearchParams();
+    if (query.before !== undefined) params.set("before", String(query.before));
+    if (query.after !== undefined) params.set("after", String(query.after));
+    if (query.limit !== undefined) params.set("limit", String(query.limit));
+    if (query.deleted === true) params.set("deleted", "true");
+    const qs = params.toString();
+    const path = `/api/channels/${enc(channel)}/broadcasts/${enc(id)}/messages${qs ? `?${qs}` : ""}`;
+    return (await this.request<{ messages: Message[] }>("GET", path)).messages;
+  }
+
+  /** The download URL of a broadcast's transcript (a plain link: the server streams it). */
+  broadcastExportUrl(channel: string, id: string, format: "json" | "csv"): string {
+    return `${this.baseUrl}/api/channels/${enc(channel)}/broadcasts/${enc(id)}/export?format=${format}`;
+  }
+
+  async channelUsers(channel: string): Promise<ChannelUsers> {
+    return this.request<ChannelUsers>("GET", `/api/channels/${enc(channel)}/users`);
+  }
+
+  /** The channel's connectors (moderators and up). */
+  async listConnectors(channel: string): Promise<Connector[]> {
+    const path = `/api/channels/${enc(channel)}/connectors`;
+    return (await this.request<{ connectors: Connector[] }>("GET", path)).connectors;
+  }
+
+  /** Starts, or re-points, the channel's connector for `platform` (the owner or an admin). */
+  async putConnector(channel: string, platform: string, source: string): Promise<Connector> {
+    const path = `/api/channels/${enc(channel)}/connectors/${enc(platform)}`;
+    return (await this.request<{ connector: Connector }>("PUT", path, { source })).connector;
+  }
+
+  async deleteConnector(channel: string, platform: string): Promise<void> {
+    await this.request<undefined>("DELETE", `/api/channels/${enc(channel)}/connectors/${enc(platform)}`);
+  }
+
+  /** Creates an ingest key; its secret is in this answer only. */
+  async createIngestKey(channel: string, label?: string): Promise<{ key: IngestKey; secret: string }> {
+    const body = label === undefined || label === "" ? {} : { label };
+    return this.request("POST", `/api/channels/${enc(channel)}/ingest-keys`, body);
+  }
+
+  async listIngestKeys(channel: string): Promise<IngestKey[]> {
+    return (await this.request<{ keys: IngestKey[] }>("GET", `/api/channels/${enc(channel)}/ingest-keys`)).keys;
+  }
+
+  async revokeIngestKey(channel: string, id: string): Promise<void> {
+    await this.request<undefined>("DELETE", `/api/channels/${enc(channel)}/ingest-keys/${enc(id)}`);
+  }
+
+  /**
+   * Posts 1–100 items through the ingest path with an ingest key's secret (not the session
+   * token: the endpoint accepts only keys), one result per item in order.
+   */
+  async ingest(
+    channel: string,
+    platform: IngestPlatform,
+    secret: string,
+    items: readonly IngestItem[],
+  ): Promise<IngestResult[]> {
+    const path = `/api/channels/${enc(channel)}/ingest/${enc(platform)}`;
+    const body = await this.request<{ results: IngestResult[] }>("POST", path, items, secret);
+    return body.results;
+  }
+
   // ---- transport -------------------------------------------------------------------------
 
   /**
    * Sends one request and returns its parsed JSON body (`undefined` for an empty body).
    * Public so that callers can reach endpoints this SDK has no helper for yet.
    */
-  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: Method, path: string, body?: unknown, bearer?: string): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
-    if (this.currentToken !== undefined) headers["authorization"] = `Bearer ${this.currentToken}`;
+    const token = bearer ?? this.currentToken;
+    if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
     const init: { method: string; headers: Record<string, string>; body?: string } = { method, headers };
     if (body !== undefined) {
       headers["content-type"] = "application/json";
