@@ -1,10 +1,12 @@
 /** The page frame and the route switch. */
 import { Announcer } from "../components/Announcer/Announcer";
 import { ChannelPage } from "../components/ChannelPage/ChannelPage";
+import { Dashboard } from "../components/Dashboard/Dashboard";
 import { Header } from "../components/Header/Header";
 import { HomePage } from "../components/HomePage/HomePage";
 import { IconSprite } from "../components/IconSprite/IconSprite";
 import { NotFound } from "../components/NotFound/NotFound";
+import { TranscriptPage } from "../components/Transcript/TranscriptPage";
 import { useRoute } from "../store/route";
 
 export function App() {
@@ -23,6 +25,10 @@ export function App() {
           <HomePage />
         ) : route.page === "channel" ? (
           <ChannelPage key={route.name} name={route.name} />
+        ) : route.page === "dashboard" ? (
+          <Dashboard key={route.name} name={route.name} />
+        ) : route.page === "broadcast" ? (
+          <TranscriptPage key={`${route.name}/${route.id}`} name={route.name} id={route.id} />
         ) : (
           <NotFound />
         )}

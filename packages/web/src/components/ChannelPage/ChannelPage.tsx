@@ -2,13 +2,16 @@
  * A channel: the stream beside the chat on wide screens, stacked (video, title, chat) on
  * phones. Opening the page opens the channel's feed; leaving closes it.
  */
+import { LayoutDashboard } from "lucide-react";
 import { useEffect } from "react";
 import { openChannel } from "../../services/channel-feed";
 import { watchModeration } from "../../services/moderation";
+import { followLink } from "../../services/router";
 import { useFeed } from "../../store/feed";
 import { useSession } from "../../store/session";
 import { ChannelHeader } from "../ChannelHeader/ChannelHeader";
 import { ChatPanel } from "../ChatPanel/ChatPanel";
+import { dashboardPath } from "../Dashboard/Dashboard";
 import { NotFound } from "../NotFound/NotFound";
 import { OwnerControls } from "../OwnerControls/OwnerControls";
 import { VideoPlayer } from "../VideoPlayer/VideoPlayer";
@@ -20,6 +23,7 @@ export function ChannelPage({ name }: { name: string }) {
   const status = useFeed((s) => s.status);
   const error = useFeed((s) => s.error);
   const userId = useSession((s) => s.user?.id);
+  const isAdmin = useSession((s) => s.user?.isAdmin === true);
 
   useEffect(() => {
     document.title = channel ? `${channel.title || channel.name} · Chorus` : "Chorus";
@@ -36,6 +40,16 @@ export function ChannelPage({ name }: { name: string }) {
             <VideoPlayer channel={channel} />
             <div className="flex flex-col gap-3 p-3 lg:p-4">
               <ChannelHeader channel={channel} />
+              {(isOwner || isAdmin) && (
+                <a
+                  href={dashboardPath(channel.name)}
+                  onClick={followLink}
+                  data-testid="dashboard-link"
+                  className="inline-flex items-center gap-1.5 self-start text-sm font-medium text-violet-700 hover:underline dark:text-violet-300"
+                >
+                  <LayoutDashboard className="size-4" aria-hidden="true" /> Streamer dashboard
+                </a>
+              )}
               {isOwner && <OwnerControls key={channel.name} channel={channel} />}
             </div>
           </>

@@ -144,7 +144,7 @@ export const MessageRow = memo(function MessageRow({ row, me, mod, status }: Mes
         </>
       ) : (
         <bdi data-part="text" className="[overflow-wrap:anywhere]">
-          <MessageText text={message.text} me={mine ? null : me} />
+          <MessageText text={message.text} me={mine ? null : me} emotes={message.emotes} />
         </bdi>
       )}
     </div>

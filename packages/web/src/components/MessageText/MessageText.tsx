@@ -1,14 +1,53 @@
 /**
  * Message text as React text nodes (never HTML). Links become anchors only for http(s) URLs,
  * open in a new tab and carry `rel="noopener noreferrer nofollow ugc"`; @mentions of the
- * reader are emphasised.
+ * reader are emphasised. Platform emotes (bridged messages) become size-limited images with
+ * their name as alt text, https images only (lib/streamer decides).
  */
+import type { Message } from "@chorus/protocol";
 import { memo } from "react";
+import { segmentEmotes } from "../../lib/streamer";
 import { segmentText } from "../../lib/text";
 
 const LINK_REL = "noopener noreferrer nofollow ugc";
 
-export const MessageText = memo(function MessageText({ text, me }: { text: string; me: string | null }) {
+export const MessageText = memo(function MessageText({
+  text,
+  me,
+  emotes,
+}: {
+  text: string;
+  me: string | null;
+  emotes?: Message["emotes"];
+}) {
+  if (emotes && emotes.length > 0)
+    return (
+      <>
+        {segmentEmotes(text, emotes).map((part, i) =>
+          part.kind === "emote" ? (
+            <img
+              key={keyOf("e", i)}
+              src={part.url}
+              alt={part.name}
+              title={part.name}
+              loading="lazy"
+              referrerPolicy="no-referrer"
+              data-part="emote"
+              className="inline-block h-7 max-h-7 w-auto max-w-20 align-middle"
+            />
+          ) : (
+            <TextRun key={keyOf("t", i)} text={part.text} me={me} />
+          ),
+        )}
+      </>
+    );
+  return <TextRun text={text} me={me} />;
+});
+
+/** Segments never reorder: their position is their identity. */
+const keyOf = (kind: string, i: number): string => `${kind}${i}`;
+
+function TextRun({ text, me }: { text: string; me: string | null }) {
   const segments = segmentText(text);
   return (
     <>
@@ -43,4 +82,4 @@ export const MessageText = memo(function MessageText({ text, me }: { text: strin
       })}
     </>
   );
-});
+}

@@ -12,7 +12,8 @@ import { feedActions } from "../../store/feed";
 
 const TITLE_MAX = 140;
 
-export function OwnerControls({ channel }: { channel: Channel }) {
+/** `open`: start unfolded (the dashboard), else folded beside the stream. */
+export function OwnerControls({ channel, open = false }: { channel: Channel; open?: boolean }) {
   const [title, setTitleText] = useState(channel.title);
   const [videoUrl, setVideoUrl] = useState(channel.broadcast?.videoUrl ?? channel.videoUrl ?? "");
   const [busy, setBusy] = useState(false);
@@ -38,7 +39,10 @@ export function OwnerControls({ channel }: { channel: Channel }) {
   };
 
   return (
-    <details className="group rounded-lg border border-zinc-200 bg-white open:pb-3 dark:border-zinc-800 dark:bg-zinc-900">
+    <details
+      open={open}
+      className="group rounded-lg border border-zinc-200 bg-white open:pb-3 dark:border-zinc-800 dark:bg-zinc-900"
+    >
       <summary className="cursor-pointer select-none px-3 py-2 font-medium text-sm">Stream settings</summary>
       <form
         onSubmit={submit}
