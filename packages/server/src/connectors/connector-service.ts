@@ -9,7 +9,7 @@ import type { ChannelService } from "../channels/channel-service.js";
 import { hasRole } from "../chat/permissions.js";
 import { forbidden, invalid, notFound } from "../errors.js";
 import type { ConnectorRecord, Store } from "../ports/store.js";
-import { CONNECTOR_PLATFORMS, type ConnectorPlatform, SOURCE_PATTERNS } from "./registry.js";
+import { CONNECTOR_PLATFORMS, type ConnectorPlatform, SOURCES } from "./registry.js";
 
 export class ConnectorService {
   constructor(
@@ -23,8 +23,9 @@ export class ConnectorService {
     if (!isConnectorPlatform(platform)) {
       throw invalid(`no built-in connector for ${platform} (built in: ${CONNECTOR_PLATFORMS.join(", ")})`);
     }
-    const source = rawSource.trim().replace(/^#/, "").toLowerCase();
-    if (!SOURCE_PATTERNS[platform].test(source)) throw invalid(`source is not a ${platform} channel name`);
+    const spec = SOURCES[platform];
+    const source = spec.clean(rawSource);
+    if (!spec.pattern.test(source)) throw invalid(`source must be ${spec.what}`);
     const record = await this.store.connectors.put(channel, platform, source, Date.now());
     this.changed(channel);
     return toView(record);

@@ -14,12 +14,15 @@ export const CONNECTOR_PLATFORMS = ["twitch", "kick"] as const;
 export const PASSIVE_PLATFORMS: ReadonlySet<string> = new Set(["kick"]);
 export type ConnectorPlatform = (typeof CONNECTOR_PLATFORMS)[number];
 
-/** What a connector's `source` must look like, per platform (checked before it is stored). */
-export const SOURCE_PATTERNS: Record<ConnectorPlatform, RegExp> = {
+/** What a connector's `source` is per platform: how it is written down, and what it must look like. */
+export const SOURCES: Record<ConnectorPlatform, { clean(raw: string): string; pattern: RegExp; what: string }> = {
   // A Twitch login: it goes into the JOIN line.
-  twitch: /^[a-z0-9_]{3,25}$/,
-  // A Kick channel slug.
-  kick: /^[a-z0-9_-]{1,64}$/,
+  twitch: {
+    clean: (raw) => raw.trim().replace(/^#/, "").toLowerCase(),
+    pattern: /^[a-z0-9_]{3,25}$/,
+    what: "a Twitch channel name",
+  },
+  kick: { clean: (raw) => raw.trim().toLowerCase(), pattern: /^[a-z0-9_-]{1,64}$/, what: "a Kick channel slug" },
 };
 
 export function connectorFactory(config: Config, logger: Logger): ConnectorFactory {
