@@ -1056,6 +1056,137 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
     await close(v);
   });
 
+  // ---- the streamer's tools ---------------------------------------------------------------
+
+  it("streamer dashboard: an ingest key's secret is shown once; the simulator's Twitch message reaches the chat; a burst is counted", async () => {
+    const owner = await register(server.url, "streamer");
+    const channel = await createChannel(server.url, owner, "dash");
+    const o = await openAs(owner, channelUrl(channel));
+    await o.page.getByTestId("dashboard-link").click();
+    await o.page.getByTestId("dashboard").waitFor();
+    expect(o.page.url()).toBe(`${channelUrl(channel)}/dashboard`);
+
+    // Create a key: the secret once, with the warning; then listed without it.
+    const keys = o.page.getByTestId("ingest-keys");
+    await keys.getByLabel("Label").fill("obs bot");
+    await keys.getByRole("button", { name: "Create key" }).click();
+    const secretBox = o.page.getByTestId("new-secret");
+    await secretBox.waitFor();
+    expect(await secretBox.textContent()).toContain("you won't see it again");
+    const secret = (await secretBox.locator('[data-part="secret"]').textContent()) ?? "";
+    expect(secret).toMatch(/^chorus_ik_/);
+    await expect.poll(() => o.page.getByTestId("key-list").textContent()).toContain("obs bot");
+    expect(await o.page.getByTestId("key-list").textContent()).not.toContain(secret);
+    await secretBox.getByRole("button", { name: "I have stored it" }).click();
+    await secretBox.waitFor({ state: "detached" });
+    expect(await o.page.content()).not.toContain(secret);
+
+    // The simulator: a Twitch subscriber's message through the ingest path, seen by a viewer.
+    const sim = o.page.getByTestId("simulator");
+    await sim.getByLabel("Username").fill("sim_twitch");
+    await sim.getByLabel("SUB").check();
+    const text = `hello from twitch ${Date.now()}`;
+    await sim.getByLabel("Simulated message").fill(text);
+    await sim.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => sim.getByTestId("sim-result").textContent()).toContain("published");
+    const v = await open(channelUrl(channel));
+    const bridged = v.page.locator('[data-row="message"]', { hasText: text });
+    await bridged.waitFor();
+    expect(await bridged.getByRole("img", { name: "from twitch" }).count()).toBe(1);
+    expect(await bridged.getByRole("img", { name: "Subscriber (6 months)" }).count()).toBe(1);
+
+    // A burst of 20: every item answered, all published.
+    await sim.getByLabel("Messages / s").fill("20");
+    await sim.getByLabel("Seconds").fill("1");
+    await sim.getByRole("button", { name: "Burst" }).click();
+    const counts = sim.getByTestId("burst-counts");
+    await expect.poll(() => counts.locator('[data-count="published"]').textContent(), { timeout: 10_000 }).toBe("20");
+    expect(await counts.locator('[data-count="rejected"]').textContent()).toBe("0");
+    // The simulator made its own key.
+    await o.page.reload();
+    await expect.poll(() => o.page.getByTestId("key-list").textContent()).toContain("simulator");
+    await shot(o.page, "dashboard");
+    expect([...o.errors, ...v.errors]).toEqual([]);
+    await close(o, v);
+  });
+
+  it("a past broadcast: listed with its count; transcript with a deleted placeholder, search, a 4× replay, exports", async () => {
+    const owner = await register(server.url, "streamer");
+    const channel = await createChannel(server.url, owner, "replay");
+    const o = await openAs(owner, `${channelUrl(channel)}/dashboard`);
+    await o.page.getByTestId("dashboard").waitFor();
+    await o.page.getByRole("button", { name: "Go live" }).click();
+    await o.page.getByRole("button", { name: "End stream" }).waitFor();
+
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await post(owner, channel, "first line");
+    await pause(700);
+    await post(owner, channel, "second line");
+    await pause(700);
+    const doomed = await post(owner, channel, "regrettable words");
+    await pause(700);
+    await post(owner, channel, "fourth line");
+    const removed = await api(server.url, "DELETE", `/api/channels/${channel}/messages/${doomed.id}`, {
+      token: owner.token,
+    });
+    expect(removed.status).toBe(204);
+    await o.page.getByRole("button", { name: "End stream" }).click();
+    await o.page.getByRole("button", { name: "Go live" }).waitFor();
+
+    // Listed with the count of what remains (deleted messages are not counted).
+    const item = o.page.locator("[data-broadcast]").first();
+    await expect.poll(() => item.locator('[data-part="count"]').textContent()).toBe("3");
+    await item.getByRole("link").first().click();
+    await o.page.getByTestId("transcript-page").waitFor();
+
+    const rows = o.page.locator('[data-testid="transcript"] [data-row="transcript"]');
+    await expect.poll(() => rows.count()).toBe(4);
+    const placeholder = rows.locator("[data-part=deleted]");
+    expect(await placeholder.count()).toBe(1);
+    expect(await placeholder.textContent()).toBe("message deleted");
+    expect(await o.page.getByTestId("transcript").textContent()).not.toContain("regrettable");
+
+    await o.page.getByLabel("Search the transcript").fill("SECOND");
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain("second line");
+    await o.page.getByLabel("Search the transcript").fill("");
+    await expect.poll(() => rows.count()).toBe(4);
+
+    // Replay at 4×: the shown count climbs over time to all four.
+    const replay = o.page.getByTestId("replay-chat");
+    expect(await replay.getAttribute("data-shown")).toBe("0");
+    await o.page.getByRole("button", { name: "4×" }).click();
+    await o.page.getByRole("button", { name: "Play" }).click();
+    const seen: number[] = [];
+    const until = Date.now() + 5_000;
+    while (Date.now() < until) {
+      const n = Number(await replay.getAttribute("data-shown"));
+      if (seen.at(-1) !== n) seen.push(n);
+      if (n === 4) break;
+      await pause(40);
+    }
+    expect(seen.at(-1)).toBe(4);
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    expect(await replay.locator("[data-part=deleted]").count()).toBe(1);
+    await shot(o.page, "transcript-replay");
+
+    for (const [testId, type] of [
+      ["export-json", "application/json"],
+      ["export-csv", "text/csv"],
+    ] as const) {
+      const href = (await o.page.getByTestId(testId).getAttribute("href")) ?? "";
+      const res = await fetch(href);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain(type);
+      const body = await res.text();
+      expect(body).toContain("second line");
+      expect(body).not.toContain("regrettable");
+    }
+    expect(o.errors).toEqual([]);
+    await close(o);
+  });
+
   it("keeps up with 1,000 messages/s for 10 s: no long task, 60 fps, bounded DOM and memory", {
     timeout: 90_000,
   }, async () => {
