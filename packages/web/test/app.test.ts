@@ -1102,10 +1102,45 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
     const counts = sim.getByTestId("burst-counts");
     await expect.poll(() => counts.locator('[data-count="published"]').textContent(), { timeout: 10_000 }).toBe("20");
     expect(await counts.locator('[data-count="rejected"]').textContent()).toBe("0");
-    // The simulator made its own key.
+    // The simulator made its own key. Revoked (with a confirmation), it is replaced on the next send.
     await o.page.reload();
-    await expect.poll(() => o.page.getByTestId("key-list").textContent()).toContain("simulator");
+    const simKey = o.page.locator("[data-key]", { hasText: "simulator" });
+    await simKey.waitFor();
     await shot(o.page, "dashboard");
+    await simKey.getByRole("button", { name: /^Revoke key/ }).click();
+    await simKey.getByRole("button", { name: "Revoke for good" }).click();
+    await simKey.waitFor({ state: "detached" });
+    await sim.getByLabel("Simulated message").fill("still here after a revoke");
+    await sim.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => sim.getByTestId("sim-result").textContent()).toContain("published");
+    await v.page.locator('[data-row="message"]', { hasText: "still here after a revoke" }).waitFor();
+
+    // Platform emotes: https images with their name as alt text; an http one stays text. Badges
+    // without an icon of ours are chips with their meaning.
+    const ingested = await api(server.url, "POST", `/api/channels/${channel}/ingest/youtube`, {
+      headers: { authorization: `Bearer ${secret}` },
+      body: {
+        externalId: `emotes-${Date.now()}`,
+        username: "yt_fan",
+        badges: ["member/3", "verified"],
+        text: "hi Kappa and PogChamp",
+        emotes: [
+          { name: "Kappa", start: 3, end: 7, url: "https://static-cdn.jtvnw.net/emoticons/v2/25/default/dark/1.0" },
+          { name: "PogChamp", start: 13, end: 20, url: "http://insecure.example/pog.png" },
+        ],
+      },
+    });
+    expect(ingested.status).toBe(200);
+    const emoteRow = v.page.locator('[data-row="message"]', { hasText: "yt_fan" });
+    await emoteRow.waitFor();
+    const images = emoteRow.locator("img");
+    expect(await images.count()).toBe(1);
+    expect(await images.first().getAttribute("alt")).toBe("Kappa");
+    expect(await images.first().getAttribute("src")).toMatch(/^https:/);
+    expect(await emoteRow.textContent()).toContain("PogChamp");
+    expect(await emoteRow.getByRole("img", { name: "from youtube" }).count()).toBe(1);
+    expect(await emoteRow.getByRole("img", { name: "Member (3 months)" }).count()).toBe(1);
+    expect(await emoteRow.getByRole("img", { name: "Verified" }).count()).toBe(1);
     expect([...o.errors, ...v.errors]).toEqual([]);
     await close(o, v);
   });
