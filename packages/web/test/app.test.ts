@@ -1066,6 +1066,19 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
     await o.page.getByTestId("dashboard").waitFor();
     expect(o.page.url()).toBe(`${channelUrl(channel)}/dashboard`);
 
+    // A Kick connector (passive: Kick pushes webhooks), with where to point them; then removed.
+    const connectors = o.page.getByTestId("connectors");
+    await connectors.getByLabel("Platform").selectOption("kick");
+    expect(await connectors.textContent()).toContain(`${server.url}/api/webhooks/kick`);
+    await connectors.getByLabel("Kick channel slug").fill("some_kick_streamer");
+    await connectors.getByRole("button", { name: "Connect" }).click();
+    const kick = connectors.locator('[data-platform="kick"]');
+    await kick.waitFor();
+    expect(await kick.textContent()).toContain("some_kick_streamer");
+    expect(await kick.locator('[data-part="state"]').textContent()).toMatch(/^(connecting|connected|stopped)$/);
+    await kick.getByRole("button", { name: "Remove the kick connector" }).click();
+    await kick.waitFor({ state: "detached" });
+
     // Create a key: the secret once, with the warning; then listed without it.
     const keys = o.page.getByTestId("ingest-keys");
     await keys.getByLabel("Label").fill("obs bot");
@@ -1090,6 +1103,10 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
     await sim.getByRole("button", { name: "Send" }).click();
     await expect.poll(() => sim.getByTestId("sim-result").textContent()).toContain("published");
     const v = await open(channelUrl(channel));
+    // The audience counts the viewer's connection too (the dashboard holds one itself).
+    await expect
+      .poll(async () => Number(await o.page.getByTestId("audience-viewers").textContent()), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(2);
     const bridged = v.page.locator('[data-row="message"]', { hasText: text });
     await bridged.waitFor();
     expect(await bridged.getByRole("img", { name: "from twitch" }).count()).toBe(1);
