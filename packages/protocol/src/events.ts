@@ -28,6 +28,18 @@ export interface EphemeralEventData {
   held_resolved: { id: string; approved: boolean; by: string };
   /** Moderators only: a user was marked restricted or monitored, or the mark was lifted (null). */
   user_status_changed: { username: string; status: "restricted" | "monitored" | null; by: string };
+  /**
+   * Moderators only: a delete, ban, timeout or unban done here on a mirrored message or
+   * platform user was sent to that platform too (`ok`), or the platform refused (`error`).
+   */
+  origin_moderation: {
+    platform: string;
+    action: "delete" | "ban" | "timeout" | "unban";
+    target: string;
+    ok: boolean;
+    error?: string;
+    by: string;
+  };
 }
 
 export type LoggedEventType = keyof LoggedEventData;

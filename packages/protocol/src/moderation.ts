@@ -54,6 +54,15 @@ export const UserStatus = Type.Object({
 });
 export type UserStatus = Static<typeof UserStatus>;
 
+/** An owner's linked account on another platform (the token is never returned). */
+export const PlatformAccount = Type.Object({
+  platform: Type.String(),
+  login: Type.String(),
+  scopes: Type.Array(Type.String()),
+  linkedAt: Type.Integer(),
+});
+export type PlatformAccount = Static<typeof PlatformAccount>;
+
 /** `GET /api/channels/:name/me`: the caller's standing in a channel. */
 export const ChannelStanding = Type.Object({
   /** null for an anonymous caller. */

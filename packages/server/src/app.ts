@@ -22,8 +22,11 @@ import { ConnectorService } from "./connectors/connector-service.js";
 import { IngestSink } from "./connectors/ingest-sink.js";
 import { KickProducer } from "./connectors/kick/kick-producer.js";
 import { KICK_PUBLIC_KEY, kickKey } from "./connectors/kick/kick-webhook.js";
+import { OriginModeration } from "./connectors/origin-moderation.js";
 import { connectorFactory, PASSIVE_PLATFORMS } from "./connectors/registry.js";
 import { ConnectorSupervisor } from "./connectors/supervisor.js";
+import { HelixClient } from "./connectors/twitch/helix.js";
+import { TokenBox } from "./crypto/token-box.js";
 import { HttpAuth } from "./http/auth.js";
 import { installErrorHandling } from "./http/errors.js";
 import { clientErrorHandler, frameworkErrors } from "./http/pre-routing-errors.js";
@@ -113,7 +116,22 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       .catch((error: unknown) => log0.warn({ err: error }, "bus publish failed"));
   };
   const chat = new ChatService(store, log, channels, auth, limiter, metrics, new HeldQueue(store, notifyModerators));
-  const moderation = new ModerationService(store, log, channels, chat, notifyModerators);
+  let tokenBox: TokenBox | undefined;
+  const origin = new OriginModeration(
+    store,
+    channels,
+    new HelixClient({ auth: config.connectors.twitchAuthUrl, api: config.connectors.twitchApiUrl }),
+    async () => {
+      tokenBox ??= new TokenBox(
+        config.connectors.tokenEncryptionKey ??
+          (await store.secrets.getOrCreate("token-encryption-key", TokenBox.randomKey())),
+      );
+      return tokenBox;
+    },
+    notifyModerators,
+    log0,
+  );
+  const moderation = new ModerationService(store, log, channels, chat, notifyModerators, origin);
   const ingest = new IngestService(chat, channels, log, new ExternalAuthors(store));
   const ingestKeys = new IngestKeys(store, channels, (id) => {
     bus
@@ -204,6 +222,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     supervisor,
     kick,
     retention,
+    origin,
     hub,
     sse,
     metrics,

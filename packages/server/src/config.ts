@@ -33,6 +33,11 @@ export interface Config {
     scanMs: number;
     /** The PEM key Kick signs webhooks with (Kick's published one unless set). */
     kickPublicKey: string | null;
+    /** Twitch's OAuth (token validation) and Helix (moderation) base URLs. */
+    twitchAuthUrl: string;
+    twitchApiUrl: string;
+    /** Key (64 hex) that platform tokens are encrypted with; generated and kept in the store when unset. */
+    tokenEncryptionKey: string | null;
   };
   /** How often the retention job removes messages older than their channel keeps them. */
   retentionSweepMs: number;
@@ -165,6 +170,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     }
   }
 
+  const tokenKey = str("TOKEN_ENCRYPTION_KEY");
+  if (tokenKey !== null && !/^[0-9a-f]{64}$/i.test(tokenKey))
+    problems.push("TOKEN_ENCRYPTION_KEY: must be 64 hex characters");
   const jwtSecret = str("JWT_SECRET");
   if (jwtSecret !== null && jwtSecret.length < 32) problems.push("JWT_SECRET: must be at least 32 characters");
   const adminUsername = str("ADMIN_USERNAME")?.toLowerCase() ?? null;
@@ -200,6 +208,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       twitchIrcUrl: url("TWITCH_IRC_URL", ["wss:", "ws:"]) ?? "wss://irc-ws.chat.twitch.tv:443",
       scanMs: int("CONNECTOR_SCAN_MS", 5_000, 100, 600_000),
       kickPublicKey: str("KICK_PUBLIC_KEY")?.replace(/\\n/g, "\n") ?? null,
+      twitchAuthUrl: (url("TWITCH_AUTH_URL", ["https:", "http:"]) ?? "https://id.twitch.tv").replace(/\/+$/, ""),
+      twitchApiUrl: (url("TWITCH_API_URL", ["https:", "http:"]) ?? "https://api.twitch.tv/helix").replace(/\/+$/, ""),
+      tokenEncryptionKey: str("TOKEN_ENCRYPTION_KEY"),
     },
     retentionSweepMs: int("RETENTION_SWEEP_MS", 600_000, 1_000, 86_400_000),
     webDistDir: path.resolve(cwd, str("WEB_DIST_DIR") ?? "packages/web/dist"),

@@ -138,7 +138,7 @@ export class ChatService {
     authorizeOther: (channel: ChannelState) => void = () => {
       throw forbidden("you can only delete your own messages");
     },
-  ): Promise<{ authorId: string }> {
+  ): Promise<{ authorId: string; dedupKey: string | null }> {
     const state = await this.channels.state(channelName);
     // Wait for in-flight appends so a message just acknowledged can be found.
     let ref = await this.store.events.messageRef(channelName, messageId);
@@ -153,7 +153,7 @@ export class ChatService {
       at: Date.now(),
       data: { id: messageId, by: ctx.user.username },
     });
-    return { authorId: ref.authorId };
+    return { authorId: ref.authorId, dedupKey: ref.dedupKey };
   }
 
   async history(channelName: string, query: { before?: number; after?: number; limit?: number }): Promise<Message[]> {

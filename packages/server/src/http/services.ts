@@ -11,6 +11,7 @@ import type { ChatService } from "../chat/chat-service.js";
 import type { Config } from "../config.js";
 import type { ConnectorService } from "../connectors/connector-service.js";
 import type { KickProducer } from "../connectors/kick/kick-producer.js";
+import type { OriginModeration } from "../connectors/origin-moderation.js";
 import type { ConnectorSupervisor } from "../connectors/supervisor.js";
 import type { IngestKeys } from "../ingest/ingest-keys.js";
 import type { IngestService } from "../ingest/ingest-service.js";
@@ -43,6 +44,8 @@ export interface Services {
   kick: KickProducer;
   /** Removes messages past their channel's retention (tests call `sweep`). */
   retention: RetentionJob;
+  /** Linked platform accounts, and moderation sent to the origin platform. */
+  origin: OriginModeration;
   /** This node's fan-out: publish events no log records (moderator-only ones) here. */
   hub: Hub;
   sse: SseGateway;

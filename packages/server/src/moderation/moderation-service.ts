@@ -27,6 +27,19 @@ import type { ModlogEntry, SanctionRecord, Store, UserRecord, UserStatusRecord }
 import type { NotifyModerators } from "./held-queue.js";
 import { allowed, authorize, type ModAction } from "./permissions.js";
 
+/** What moderation tells the origin platforms about (implemented by OriginModeration). */
+export interface OriginHooks {
+  deleted(channel: string, dedupKey: string | null, by: string): void;
+  sanctioned(
+    channel: string,
+    target: UserRecord,
+    durationSec: number | undefined,
+    reason: string | null,
+    by: string,
+  ): void;
+  lifted(channel: string, target: UserRecord, by: string): void;
+}
+
 /** Longest timeout (Twitch's: two weeks). */
 export const MAX_TIMEOUT_SEC = 14 * 24 * 3600;
 export const MODLOG_PAGE_MAX = 200;
@@ -39,6 +52,8 @@ export class ModerationService {
     private readonly channels: ChannelService,
     private readonly chat: ChatService,
     private readonly notify: NotifyModerators,
+    /** Sends the action to the platform a mirrored message or user came from (connectors/origin-moderation.ts). */
+    private readonly origin: OriginHooks | null = null,
   ) {}
 
   /** The review queue, oldest first. */
@@ -117,6 +132,7 @@ export class ModerationService {
         : { type: "user_banned", at, data: { username: target.username, reason } },
     );
     await this.record(ctx, channel, sanction.kind, target, reason, timeout ? { durationSec: input.durationSec } : {});
+    this.origin?.sanctioned(channel, target, timeout ? input.durationSec : undefined, reason, ctx.user.username);
     await this.channels.invalidate(channel);
     this.channels.announceChange(channel);
     return toView(sanction);
@@ -130,6 +146,7 @@ export class ModerationService {
     if (!standing || !removed) throw notFound("ban or timeout");
     await this.log.append(channel, { type: "user_unbanned", at: Date.now(), data: { username: target.username } });
     await this.record(ctx, channel, "unban", target, null, {});
+    this.origin?.lifted(channel, target, ctx.user.username);
     await this.channels.invalidate(channel);
     this.channels.announceChange(channel);
   }
@@ -147,12 +164,13 @@ export class ModerationService {
 
   /** Authors delete their own messages; moderators anyone's (and that is logged). */
   async deleteMessage(ctx: AuthContext, channel: string, messageId: string): Promise<void> {
-    const { authorId } = await this.chat.remove(ctx, channel, messageId, (state) =>
+    const { authorId, dedupKey } = await this.chat.remove(ctx, channel, messageId, (state) =>
       authorize(state, ctx.user, "delete_message"),
     );
     if (authorId !== ctx.user.id) {
       const author = await this.store.users.byId(authorId);
       await this.record(ctx, channel, "delete_message", author, null, { messageId });
+      this.origin?.deleted(channel, dedupKey, ctx.user.username);
     }
   }
 

@@ -67,6 +67,8 @@ export interface MessageRef {
   seq: number;
   authorId: string;
   deleted: boolean;
+  /** The key it was logged with (a nonce's, or `<channel>:ext:<platform>:<externalId>` when ingested). */
+  dedupKey: string | null;
 }
 
 export interface HistoryQuery {
@@ -312,6 +314,26 @@ export interface ModlogStore {
   list(query: ModlogQuery): Promise<ModlogEntry[]>;
 }
 
+/** A channel owner's account on another platform, for moderation to reach the origin. */
+export interface PlatformAccountRecord {
+  channel: string;
+  platform: string;
+  login: string;
+  /** The account's id on the platform. */
+  userId: string;
+  scopes: string[];
+  /** The OAuth token, encrypted (crypto/token-box.ts); never stored or returned in clear. */
+  tokenEncrypted: string;
+  linkedAt: number;
+}
+
+export interface PlatformAccountStore {
+  put(account: PlatformAccountRecord): Promise<void>;
+  get(channel: string, platform: string): Promise<PlatformAccountRecord | null>;
+  list(channel: string): Promise<PlatformAccountRecord[]>;
+  remove(channel: string, platform: string): Promise<boolean>;
+}
+
 export interface SecretStore {
   /** Returns the stored value, storing `candidate` first if none exists (atomic across nodes). */
   getOrCreate(name: string, candidate: string): Promise<string>;
@@ -327,6 +349,7 @@ export interface Store {
   readonly userStatus: UserStatusStore;
   readonly ingestKeys: IngestKeyStore;
   readonly connectors: ConnectorStore;
+  readonly platformAccounts: PlatformAccountStore;
   readonly modlog: ModlogStore;
   readonly follows: FollowStore;
   readonly held: HeldStore;

@@ -173,12 +173,18 @@ export class SqlEvents implements EventStore {
   async messageRef(channel: string, id: string): Promise<MessageRef | null> {
     const row = await this.db
       .selectFrom("events")
-      .select(["message_id", "seq", "author_id", "deleted_at"])
+      .select(["message_id", "seq", "author_id", "deleted_at", "dedup_key"])
       .where("message_id", "=", id)
       .where("channel", "=", channel)
       .executeTakeFirst();
     if (!row || row.message_id === null || row.author_id === null) return null;
-    return { id: row.message_id, seq: num(row.seq), authorId: row.author_id, deleted: row.deleted_at !== null };
+    return {
+      id: row.message_id,
+      seq: num(row.seq),
+      authorId: row.author_id,
+      deleted: row.deleted_at !== null,
+      dedupKey: row.dedup_key,
+    };
   }
 
   async leaseSeqs(channel: string, atLeast: number, size: number): Promise<{ from: number; ceiling: number }> {

@@ -209,6 +209,22 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "008_platform_accounts": {
+    async up(db: Kysely<unknown>) {
+      // Owners' accounts on other platforms; the token is stored encrypted.
+      await db.schema
+        .createTable("platform_accounts")
+        .addColumn("channel", "text", (c) => c.notNull().references("channels.name").onDelete("cascade"))
+        .addColumn("platform", "text", (c) => c.notNull())
+        .addColumn("login", "text", (c) => c.notNull())
+        .addColumn("user_id", "text", (c) => c.notNull())
+        .addColumn("scopes", "jsonb", (c) => c.notNull())
+        .addColumn("token_encrypted", "text", (c) => c.notNull())
+        .addColumn("linked_at", "int8", (c) => c.notNull())
+        .addPrimaryKeyConstraint("platform_accounts_pk", ["channel", "platform"])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = {

@@ -72,6 +72,15 @@ export interface Database {
     last_message_at: Int8 | null;
     updated_at: Int8;
   };
+  platform_accounts: {
+    channel: string;
+    platform: string;
+    login: string;
+    user_id: string;
+    scopes: string | object;
+    token_encrypted: string;
+    linked_at: Int8;
+  };
   held_messages: {
     id: string;
     channel: string;

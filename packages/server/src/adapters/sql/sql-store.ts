@@ -12,6 +12,7 @@ import type {
   HeldStore,
   IngestKeyStore,
   ModlogStore,
+  PlatformAccountStore,
   SanctionStore,
   SecretStore,
   SessionStore,
@@ -27,6 +28,7 @@ import { SqlFollows } from "./follows.js";
 import { SqlHeld } from "./held.js";
 import { SqlIngestKeys } from "./ingest-keys.js";
 import { SqlModlog } from "./modlog.js";
+import { SqlPlatformAccounts } from "./platform-accounts.js";
 import { SqlSanctions } from "./sanctions.js";
 import type { Database } from "./schema.js";
 import { SqlSecrets } from "./secrets.js";
@@ -45,6 +47,7 @@ export class SqlStore implements Store {
   readonly userStatus: UserStatusStore;
   readonly ingestKeys: IngestKeyStore;
   readonly connectors: ConnectorStore;
+  readonly platformAccounts: PlatformAccountStore;
   readonly modlog: ModlogStore;
   readonly follows: FollowStore;
   readonly held: HeldStore;
@@ -64,6 +67,7 @@ export class SqlStore implements Store {
     this.userStatus = new SqlUserStatus(db);
     this.ingestKeys = new SqlIngestKeys(db);
     this.connectors = new SqlConnectors(db);
+    this.platformAccounts = new SqlPlatformAccounts(db);
     this.modlog = new SqlModlog(db);
     this.follows = new SqlFollows(db);
     this.held = new SqlHeld(db);

@@ -100,6 +100,44 @@ export function ingestRoutes(app: App, s: Services): void {
     },
   );
 
+  const AccountParams = Type.Object({ name: ChannelParams.properties.name, platform: SafeString({ maxLength: 32 }) });
+
+  app.put(
+    "/api/channels/:name/platform-accounts/:platform",
+    {
+      schema: {
+        tags,
+        summary: "link the owner's account on a platform (an OAuth token, validated and stored encrypted)",
+        params: AccountParams,
+        body: Type.Object({ token: SafeString({ minLength: 1, maxLength: 512 }) }),
+      },
+    },
+    async (request) => {
+      const ctx = await s.httpAuth.required(request);
+      const { name, platform } = request.params;
+      return { account: await s.origin.link(ctx, channelName(name), platform, request.body.token) };
+    },
+  );
+
+  app.get(
+    "/api/channels/:name/platform-accounts",
+    { schema: { tags, summary: "the linked platform accounts (never their tokens)", params: ChannelParams } },
+    async (request) => {
+      const ctx = await s.httpAuth.required(request);
+      return { accounts: await s.origin.accounts(ctx, channelName(request.params.name)) };
+    },
+  );
+
+  app.delete(
+    "/api/channels/:name/platform-accounts/:platform",
+    { schema: { tags, summary: "unlink a platform account (its token is deleted)", params: AccountParams } },
+    async (request, reply) => {
+      const ctx = await s.httpAuth.required(request);
+      await s.origin.unlink(ctx, channelName(request.params.name), request.params.platform);
+      return reply.status(204).send();
+    },
+  );
+
   const ingest = async (
     channel: string | null,
     platform: IngestPlatform,
