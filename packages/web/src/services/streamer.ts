@@ -46,14 +46,31 @@ function storedSecret(channel: string): string | null {
   }
 }
 
-async function newSecret(channel: string): Promise<string> {
-  const { secret } = await client.createIngestKey(channel, "simulator");
-  try {
-    localStorage.setItem(storageKey(channel), secret);
-  } catch {
-    // Private mode: the key works for this page; the next visit makes another.
-  }
-  return secret;
+/** Keys being made: a burst's parallel requests share one new key instead of making one each. */
+const making = new Map<string, Promise<string>>();
+/** The secret of this page's visit, for when storage is unavailable (private mode). */
+const remembered = new Map<string, string>();
+
+function newSecret(channel: string, refused?: string): Promise<string> {
+  const current = remembered.get(channel) ?? storedSecret(channel);
+  // Another request already replaced the refused key.
+  if (refused !== undefined && current !== null && current !== refused) return Promise.resolve(current);
+  const pending = making.get(channel);
+  if (pending) return pending;
+  const made = client
+    .createIngestKey(channel, "simulator")
+    .then(({ secret }) => {
+      remembered.set(channel, secret);
+      try {
+        localStorage.setItem(storageKey(channel), secret);
+      } catch {
+        // Private mode: the key works for this visit; the next one makes another.
+      }
+      return secret;
+    })
+    .finally(() => making.delete(channel));
+  making.set(channel, made);
+  return made;
 }
 
 /** Posts items as the simulator; a refused key (revoked, or from another database) is replaced once. */
@@ -62,11 +79,11 @@ export async function simulate(
   platform: IngestPlatform,
   items: readonly IngestItem[],
 ): Promise<IngestResult[]> {
-  const secret = storedSecret(channel) ?? (await newSecret(channel));
+  const secret = storedSecret(channel) ?? remembered.get(channel) ?? (await newSecret(channel));
   try {
     return await client.ingest(channel, platform, secret, items);
   } catch (error) {
     if (!(error instanceof ChorusError) || error.status !== 401) throw error;
-    return client.ingest(channel, platform, await newSecret(channel), items);
+    return client.ingest(channel, platform, await newSecret(channel, secret), items);
   }
 }
