@@ -322,6 +322,28 @@ export function storeContract(
       expect((await store.connectors.list(channel)).map((c) => c.platform)).toEqual(["youtube"]);
     });
 
+    it("keeps one linked platform account per channel and platform, replaced on relink", async () => {
+      const { channel } = await seedChannel(store);
+      const account = {
+        channel,
+        platform: "twitch",
+        login: "streamer",
+        userId: "1001",
+        scopes: ["moderator:manage:banned_users"],
+        tokenEncrypted: "v1:a.b.c",
+        linkedAt: 1,
+      };
+      await store.platformAccounts.put(account);
+      expect(await store.platformAccounts.get(channel, "twitch")).toEqual(account);
+      await store.platformAccounts.put({ ...account, login: "renamed", tokenEncrypted: "v1:d.e.f", linkedAt: 2 });
+      expect(await store.platformAccounts.list(channel)).toEqual([
+        { ...account, login: "renamed", tokenEncrypted: "v1:d.e.f", linkedAt: 2 },
+      ]);
+      expect(await store.platformAccounts.remove(channel, "twitch")).toBe(true);
+      expect(await store.platformAccounts.get(channel, "twitch")).toBeNull();
+      expect(await store.platformAccounts.remove(channel, "twitch")).toBe(false);
+    });
+
     it("appends modlog entries and reads them newest first, filtered", async () => {
       const { channel } = await seedChannel(store);
       const entry = (at: number, action: string, target: string | null) => ({
