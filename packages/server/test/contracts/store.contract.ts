@@ -140,6 +140,7 @@ export function storeContract(
         seq: 1,
         authorId: user.id,
         deleted: false,
+        dedupKey: `${channel}:${user.id}:nonce-1`,
       });
       expect(await store.events.messageRef("other_channel", e.data.id)).toBeNull();
     });
