@@ -54,11 +54,11 @@ export function TranscriptPage({ name, id }: { name: string; id: string }) {
       <div className="mx-auto flex max-w-6xl flex-col gap-4 p-4">
         <header className="flex flex-wrap items-center gap-3">
           <a
-            href={`${channelPath(name)}/dashboard`}
+            href={channelPath(name)}
             onClick={followLink}
             className="inline-flex items-center gap-1 text-sm text-violet-700 hover:underline dark:text-violet-300"
           >
-            <ArrowLeft className="size-4" aria-hidden="true" /> Dashboard
+            <ArrowLeft className="size-4" aria-hidden="true" /> Channel
           </a>
           <h1 className="font-semibold text-lg">
             <bdi>{broadcast?.title || "Broadcast"}</bdi>
