@@ -24,6 +24,7 @@ export function Dashboard({ name }: { name: string }) {
   useEffect(() => openChannel(name), [name]);
   const channel = useFeed((s) => s.channel);
   const status = useFeed((s) => s.status);
+  const error = useFeed((s) => s.error);
   const user = useSession((s) => s.user);
   const checked = useSession((s) => s.checked);
 
@@ -32,6 +33,12 @@ export function Dashboard({ name }: { name: string }) {
   }, [name]);
 
   if (status === "not_found") return <NotFound what={`There is no channel called “${name}”.`} />;
+  if (status === "error")
+    return (
+      <p role="alert" className="p-4 text-red-700 text-sm dark:text-red-300">
+        The channel could not be loaded: {error}
+      </p>
+    );
   if (channel === null || !checked) return <p className="p-4 text-sm text-zinc-500">Loading…</p>;
   const allowed = user !== null && (user.isAdmin || channel.ownerId === user.id);
   if (!allowed)
