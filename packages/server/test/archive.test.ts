@@ -103,6 +103,17 @@ describe("broadcast archive and export", () => {
     expect(lines.at(-1)).toContain(`"message ${INGESTED - 1}, ""quoted"", with a comma"`);
   });
 
+  it("one broadcast by id, with its count", async () => {
+    const res = await api<{ broadcast: { id: string; title: string; messageCount: number; endedAt: number } }>(
+      url(),
+      "GET",
+      `/api/channels/${channel}/broadcasts/${broadcastId}`,
+    );
+    expect(res.body.broadcast).toMatchObject({ id: broadcastId, title: "Speedrun night", messageCount: INGESTED + 1 });
+    expect(res.body.broadcast.endedAt).toEqual(expect.any(Number));
+    expect((await api(url(), "GET", `/api/channels/${channel}/broadcasts/nope`)).status).toBe(404);
+  });
+
   it("an unknown broadcast or format is refused before anything is streamed", async () => {
     expect((await fetch(`${url()}/api/channels/${channel}/broadcasts/nope/export`)).status).toBe(404);
     expect((await fetch(`${url()}/api/channels/${channel}/broadcasts/${broadcastId}/export?format=xml`)).status).toBe(

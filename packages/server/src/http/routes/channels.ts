@@ -115,6 +115,14 @@ export function channelRoutes(app: App, s: Services): void {
   }));
 
   app.get(
+    "/api/channels/:name/broadcasts/:id",
+    { schema: { tags, summary: "one broadcast (past or live)", params: ChannelItemParams } },
+    async (request) => ({
+      broadcast: await s.broadcasts.get(channelName(request.params.name), request.params.id),
+    }),
+  );
+
+  app.get(
     "/api/channels/:name/broadcasts/:id/messages",
     {
       schema: {
