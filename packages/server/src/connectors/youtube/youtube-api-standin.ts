@@ -164,7 +164,7 @@ export class YouTubeApiStandin {
     };
   }
 
-  private handle(rawUrl: string, res: ServerResponse): void {
+  private handle(rawUrl: string, res: ServerResponse) {
     const url = new URL(rawUrl, "http://standin");
     const query = Object.fromEntries(url.searchParams);
     this.requests.push({ path: url.pathname, query, at: Date.now() });

@@ -247,8 +247,8 @@ export class YouTubeConnector implements Connector {
     this.attempt = 0;
     this.quotaAttempt = 0;
     if (typeof body.nextPageToken === "string" && body.nextPageToken.length > 0) this.pageToken = body.nextPageToken;
-    this.take(Array.isArray(body.items) ? body.items : []);
     this.setState("connected", undefined);
+    this.take(Array.isArray(body.items) ? body.items : []);
     const interval = typeof body.pollingIntervalMillis === "number" ? body.pollingIntervalMillis : 0;
     this.schedule(Math.max(this.minPollMs, interval));
   }
