@@ -131,5 +131,10 @@ describe("toYouTubeEvent", () => {
       message("textMessageEvent", { displayMessage: "x" }, { displayName: "n".repeat(100) }),
     );
     expect(event?.kind === "message" && event.item.displayName?.length).toBe(64);
+    const emoji = toYouTubeEvent(
+      message("textMessageEvent", { displayMessage: "x" }, { displayName: "a😀".repeat(30) }),
+    );
+    // 64 units: 21 × "a😀" and an "a"; the emoji that would straddle the limit is left out whole.
+    expect(emoji?.kind === "message" && emoji.item.displayName).toBe(`${"a😀".repeat(21)}a`);
   });
 });

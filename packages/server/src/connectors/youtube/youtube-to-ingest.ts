@@ -58,6 +58,16 @@ function str(value: unknown): string | undefined {
   return typeof value === "string" && value.length > 0 ? value : undefined;
 }
 
+/** At most `max` UTF-16 units (the schema's measure), never splitting a surrogate pair. */
+function cut(value: string, max: number): string {
+  let out = "";
+  for (const char of value) {
+    if (out.length + char.length > max) break;
+    out += char;
+  }
+  return out;
+}
+
 function authorBadges(author: NonNullable<YouTubeLiveChatMessage["authorDetails"]>): string[] {
   const badges: string[] = [];
   if (author.isChatOwner === true) badges.push("owner");
@@ -83,7 +93,7 @@ function item(message: YouTubeLiveChatMessage, text: string, extraBadges: (badge
   const result: IngestItem = { externalId: id, username, text };
   const displayName = str(author?.displayName);
   // Longer display names are cut rather than losing the message.
-  if (displayName !== undefined) result.displayName = [...displayName].slice(0, MAX_NAME).join("").slice(0, MAX_NAME);
+  if (displayName !== undefined) result.displayName = cut(displayName, MAX_NAME);
   const badges = extraBadges(author ? authorBadges(author) : []);
   if (badges.length > 0) result.badges = badges;
   const sentAt = Date.parse(message.snippet?.publishedAt ?? "");
