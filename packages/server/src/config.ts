@@ -33,6 +33,9 @@ export interface Config {
     scanMs: number;
     /** The PEM key Kick signs webhooks with (Kick's published one unless set). */
     kickPublicKey: string | null;
+    /** YouTube Data API v3 base URL, and the API key its connector polls with (none: not configured). */
+    youtubeApiUrl: string;
+    youtubeApiKey: string | null;
     /** Twitch's OAuth (token validation) and Helix (moderation) base URLs. */
     twitchAuthUrl: string;
     twitchApiUrl: string;
@@ -208,6 +211,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       twitchIrcUrl: url("TWITCH_IRC_URL", ["wss:", "ws:"]) ?? "wss://irc-ws.chat.twitch.tv:443",
       scanMs: int("CONNECTOR_SCAN_MS", 5_000, 100, 600_000),
       kickPublicKey: str("KICK_PUBLIC_KEY")?.replace(/\\n/g, "\n") ?? null,
+      youtubeApiUrl: (url("YOUTUBE_API_URL", ["https:", "http:"]) ?? "https://www.googleapis.com/youtube/v3").replace(
+        /\/+$/,
+        "",
+      ),
+      youtubeApiKey: str("YOUTUBE_API_KEY"),
       twitchAuthUrl: (url("TWITCH_AUTH_URL", ["https:", "http:"]) ?? "https://id.twitch.tv").replace(/\/+$/, ""),
       twitchApiUrl: (url("TWITCH_API_URL", ["https:", "http:"]) ?? "https://api.twitch.tv/helix").replace(/\/+$/, ""),
       tokenEncryptionKey: str("TOKEN_ENCRYPTION_KEY"),

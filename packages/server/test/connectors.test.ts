@@ -1,5 +1,5 @@
 /**
- * The Twitch connector end to end: the server reads a channel's chat from a local stand-in of
+ * The Twitch and YouTube connectors end to end: the server reads a channel's chat from a local stand-in of
  * Twitch's IRC-over-WebSocket server (TWITCH_IRC_URL) and mirrors it into a Chorus channel
  * through the ingest path, with the origin's deletions, bans and clears carried over; the
  * owner configures it and everyone with rights sees its state.
@@ -8,6 +8,7 @@ import type { Message } from "@chorus/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { privmsgLine, TwitchIrcStandin } from "../src/connectors/twitch/twitch-irc-standin.js";
+import { YouTubeApiStandin } from "../src/connectors/youtube/youtube-api-standin.js";
 import { startTestServer, type TestServer } from "./harness.js";
 import { api, createChannel, register, type Session, sleep, WsClient } from "./helpers.js";
 
@@ -163,5 +164,50 @@ describe("Twitch connector", () => {
     await eventually(() => expect(standin.open.length).toBe(0));
     expect(server.server().services.supervisor.runningHere()).toEqual([]);
     expect(await connectors(owner)).toEqual([]);
+  });
+});
+
+describe("YouTube connector", () => {
+  let api$: YouTubeApiStandin;
+  let server: TestServer;
+  let owner: Session;
+  let channel: string;
+
+  beforeAll(async () => {
+    api$ = await YouTubeApiStandin.start();
+    api$.createChat("chat-abcdefghijk-1", "dQw4w9WgXcQ");
+    server = await startTestServer({
+      connectors: { ...loadConfig({}).connectors, youtubeApiUrl: api$.apiUrl, youtubeApiKey: api$.apiKey, scanMs: 200 },
+    });
+    owner = await register(server.url, "owner");
+    channel = await createChannel(server.url, owner, "ytmirror");
+  });
+  afterAll(async () => {
+    await server?.dispose();
+    await api$?.close();
+  });
+
+  it("reads a video's live chat into the channel, with YouTube's deletions carried over", async () => {
+    const watcher = await WsClient.connect(server.url);
+    try {
+      await watcher.subscribe(channel);
+      const put = await api(server.url, "PUT", `/api/channels/${channel}/connectors/youtube`, {
+        token: owner.token,
+        body: { source: "dQw4w9WgXcQ" },
+      });
+      expect(put.status, put.text).toBe(200);
+      const id = api$.pushText(
+        "chat-abcdefghijk-1",
+        { channelId: "UCfan000000000000000001", displayName: "Big Fan", isChatSponsor: true },
+        "hello from youtube",
+      );
+      const got = await watcher.waitForEvent("message", (e) => e.data.text === "hello from youtube", 0, 10_000);
+      expect(got.data.author).toMatchObject({ platform: "youtube", displayName: "Big Fan", role: "subscriber" });
+      expect(got.data.author.badges).toContain("member");
+      api$.pushDeletion("chat-abcdefghijk-1", { channelId: "UCmod", isChatModerator: true }, id);
+      await watcher.waitForEvent("message_deleted", (e) => e.data.id === got.data.id, 0, 10_000);
+    } finally {
+      watcher.close();
+    }
   });
 });

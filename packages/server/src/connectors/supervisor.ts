@@ -109,11 +109,18 @@ export class ConnectorSupervisor {
   }
 
   private run(key: string, record: ConnectorRecord, lease: Lease): void {
-    const connector = this.factory(record.platform, record.source, this.sinkFor(record.channel, record.platform));
+    let connector: Connector | null;
+    try {
+      connector = this.factory(record.platform, record.source, this.sinkFor(record.channel, record.platform));
+    } catch (error) {
+      // A source the platform's connector refuses (PUT checks it, so only older data gets here).
+      connector = null;
+      this.logger.warn({ err: error, connector: key }, "connector could not be created");
+    }
     if (!connector) {
       void this.write(record, {
         state: "error",
-        error: `${record.platform} connectors are not configured on this server`,
+        error: `${record.platform} connectors are not configured on this server (or the source is not valid)`,
         lastMessageAt: null,
       });
       void lease.release();
