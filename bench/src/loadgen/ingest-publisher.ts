@@ -31,7 +31,10 @@ export function ingestBatchPublisher(httpUrl: string, keys: ReadonlyMap<string, 
       for (const p of batch) p.done({ ok: false, code });
     };
     const key = keys.get(channel);
-    if (key === undefined) return fail("no_ingest_key");
+    if (key === undefined) {
+      fail("no_ingest_key");
+      return;
+    }
     const body = JSON.stringify(batch.map((p) => p.item));
     const req = request(
       new URL(`/api/channels/${encodeURIComponent(channel)}/ingest/generic`, base),

@@ -58,7 +58,7 @@ export class HelixStandin {
     headers: Record<string, string | string[] | undefined>,
     rawBody: Buffer,
     res: import("node:http").ServerResponse,
-  ): void {
+  ) {
     const url = new URL(rawUrl, "http://standin");
     const query = Object.fromEntries(url.searchParams);
     const send = (status: number, body?: unknown) => {

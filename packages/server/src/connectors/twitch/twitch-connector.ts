@@ -16,11 +16,12 @@
  * - A dead connection (no data at all for `keepalive.idleMs`) is asked with a PING of its own
  *   and given up when nothing answers within `keepalive.pongTimeoutMs`.
  */
-import { type ConnectorState, INGEST_BATCH_MAX, type IngestItem } from "@chorus/protocol";
+import type { ConnectorState } from "@chorus/protocol";
 import WebSocket from "ws";
 import type { Connector, ConnectorSink, ConnectorStatus } from "../connector.js";
+import { SinkQueue, type SinkTask } from "../sink-queue.js";
 import { formatIrcLine, parseIrcLine, prefixNick, splitIrcLines } from "./irc.js";
-import { type ClearTarget, lineChannel, toTwitchEvent } from "./twitch-to-ingest.js";
+import { lineChannel, toTwitchEvent } from "./twitch-to-ingest.js";
 
 /** Twitch's IRC-over-WebSocket endpoint. */
 export const DEFAULT_TWITCH_IRC_URL = "wss://irc-ws.chat.twitch.tv:443";
@@ -90,10 +91,7 @@ export function backoffDelay(attempt: number, backoff: Pick<BackoffOptions, "bas
   return Math.round(step / 2 + (random() * step) / 2);
 }
 
-type Task =
-  | { kind: "messages"; items: IngestItem[] }
-  | { kind: "deleted"; externalId: string }
-  | { kind: "cleared"; target: ClearTarget };
+type Task = SinkTask;
 
 const SILENT_LOGGER: ConnectorLogger = { info() {}, warn() {}, error() {} };
 
@@ -118,7 +116,6 @@ function terminate(socket: WebSocket): Promise<void> {
 export class TwitchConnector implements Connector {
   readonly channel: string;
   private readonly url: string;
-  private readonly sink: ConnectorSink;
   private readonly logger: ConnectorLogger;
   private readonly random: () => number;
   private readonly now: () => number;
@@ -126,7 +123,6 @@ export class TwitchConnector implements Connector {
   private readonly keepalive: KeepaliveOptions;
   private readonly connectTimeoutMs: number;
   private readonly statusIntervalMs: number;
-  private readonly maxQueuedMessages: number;
   private readonly logContext: { connector: "twitch"; channel: string };
 
   private state: ConnectorState = "stopped";
@@ -153,10 +149,7 @@ export class TwitchConnector implements Connector {
   private idleTimer: NodeJS.Timeout | null = null;
   private pongTimer: NodeJS.Timeout | null = null;
 
-  private readonly queue: Task[] = [];
-  private queuedMessages = 0;
-  private droppedMessages = 0;
-  private draining: Promise<void> | null = null;
+  private readonly deliveries: SinkQueue;
 
   constructor(options: TwitchConnectorOptions) {
     const channel = options.channel.replace(/^#/, "").toLowerCase();
@@ -164,7 +157,6 @@ export class TwitchConnector implements Connector {
     if (!CHANNEL_NAME.test(channel)) throw new Error(`not a Twitch channel name: ${JSON.stringify(options.channel)}`);
     this.channel = channel;
     this.url = options.url;
-    this.sink = options.sink;
     this.logger = options.logger ?? SILENT_LOGGER;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
@@ -172,7 +164,19 @@ export class TwitchConnector implements Connector {
     this.keepalive = { ...DEFAULT_KEEPALIVE, ...options.keepalive };
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.statusIntervalMs = options.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS;
-    this.maxQueuedMessages = options.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES;
+    this.deliveries = new SinkQueue(options.sink, options.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES, {
+      failed: (task, error) =>
+        this.logger.error({ ...this.logContext, err: error, task }, "twitch connector: the sink failed, going on"),
+      // Log the first drop of a run and every thousandth after it, not each one.
+      dropped: (count, total) => {
+        if (total === count || Math.floor(total / 1_000) > Math.floor((total - count) / 1_000)) {
+          this.logger.warn(
+            { ...this.logContext, dropped: total },
+            "twitch connector: sink too slow, dropping messages",
+          );
+        }
+      },
+    });
     this.logContext = { connector: "twitch", channel };
   }
 
@@ -396,75 +400,11 @@ export class TwitchConnector implements Connector {
   // --- delivery -----------------------------------------------------------------------------
 
   private enqueue(tasks: Task[]): void {
-    let received = false;
-    for (const task of tasks) {
-      if (task.kind === "messages") {
-        received = true;
-        const room = this.maxQueuedMessages - this.queuedMessages;
-        if (task.items.length > room) {
-          this.dropMessages(task.items.length - room);
-          task.items.length = Math.max(0, room);
-        }
-        if (task.items.length === 0) continue;
-        this.queuedMessages += task.items.length;
-      }
-      this.queue.push(task);
-    }
-    if (received) {
+    this.deliveries.push(tasks);
+    if (tasks.some((t) => t.kind === "messages")) {
       this.lastMessageAt = this.now();
       this.notifyThrottled();
     }
-    if (this.draining === null && this.queue.length > 0) this.draining = this.drain();
-  }
-
-  private dropMessages(count: number): void {
-    // Log the first drop of a run and every thousandth after it, not each one.
-    if (this.droppedMessages % 1_000 === 0) {
-      this.logger.warn(
-        { ...this.logContext, dropped: this.droppedMessages + count },
-        "twitch connector: sink too slow, dropping messages",
-      );
-    }
-    this.droppedMessages += count;
-  }
-
-  /** The next call to make: messages queued back to back go together, up to a batch. */
-  private nextTask(): Task | undefined {
-    const head = this.queue.shift();
-    if (head?.kind !== "messages") return head;
-    const items = head.items;
-    while (items.length < INGEST_BATCH_MAX) {
-      const next = this.queue[0];
-      if (next?.kind !== "messages") break;
-      const room = INGEST_BATCH_MAX - items.length;
-      if (next.items.length <= room) {
-        items.push(...next.items);
-        this.queue.shift();
-      } else {
-        items.push(...next.items.splice(0, room));
-      }
-    }
-    if (items.length > INGEST_BATCH_MAX)
-      this.queue.unshift({ kind: "messages", items: items.splice(INGEST_BATCH_MAX) });
-    this.queuedMessages -= items.length;
-    return { kind: "messages", items };
-  }
-
-  private async drain(): Promise<void> {
-    for (let task = this.nextTask(); task !== undefined && !this.stopped; task = this.nextTask()) {
-      try {
-        if (task.kind === "messages") await this.sink.messages(task.items);
-        else if (task.kind === "deleted") await this.sink.deleted(task.externalId);
-        else await this.sink.cleared(task.target);
-      } catch (error) {
-        this.logger.error(
-          { ...this.logContext, err: error, task: task.kind },
-          "twitch connector: the sink failed, going on",
-        );
-      }
-    }
-    if (this.droppedMessages > 0 && this.queue.length === 0) this.droppedMessages = 0;
-    this.draining = null;
   }
 
   // --- status -------------------------------------------------------------------------------
@@ -510,9 +450,7 @@ export class TwitchConnector implements Connector {
     const socket = this.socket;
     if (socket !== null) this.retire(socket);
     // What was read but not handed over yet is dropped: the mirror ends here.
-    this.queue.length = 0;
-    this.queuedMessages = 0;
-    await Promise.all([...this.closing, this.draining]);
+    await Promise.all([...this.closing, this.deliveries.close()]);
     this.setState("stopped", undefined);
   }
 }

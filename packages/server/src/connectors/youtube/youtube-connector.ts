@@ -16,10 +16,11 @@
  *   not found or disabled: an ended chat never comes back).
  * - Sink calls run one at a time from a queue, in order; a call that throws is logged.
  */
-import { type ConnectorState, INGEST_BATCH_MAX, type IngestItem } from "@chorus/protocol";
+import { type ConnectorState, INGEST_BATCH_MAX } from "@chorus/protocol";
 import type { Connector, ConnectorSink, ConnectorStatus } from "../connector.js";
+import { SinkQueue, type SinkTask } from "../sink-queue.js";
 import { type BackoffOptions, backoffDelay, type ConnectorLogger } from "../twitch/twitch-connector.js";
-import { toYouTubeEvent, type YouTubeClearTarget, type YouTubeLiveChatMessage } from "./youtube-to-ingest.js";
+import { toYouTubeEvent, type YouTubeLiveChatMessage } from "./youtube-to-ingest.js";
 
 export const DEFAULT_YOUTUBE_API_URL = "https://www.googleapis.com/youtube/v3";
 
@@ -74,10 +75,7 @@ export class YouTubeApiError extends Error {
   }
 }
 
-type Task =
-  | { kind: "messages"; items: IngestItem[] }
-  | { kind: "deleted"; externalId: string }
-  | { kind: "cleared"; target: YouTubeClearTarget };
+type Task = SinkTask;
 
 interface ListResponse {
   nextPageToken?: string;
@@ -111,7 +109,6 @@ export class YouTubeConnector implements Connector {
   private readonly videoId: string | null;
   private readonly apiUrl: string;
   private readonly apiKey: string;
-  private readonly sink: ConnectorSink;
   private readonly logger: ConnectorLogger;
   private readonly fetch: typeof fetch;
   private readonly minPollMs: number;
@@ -140,9 +137,7 @@ export class YouTubeConnector implements Connector {
   /** The API call or step running now (awaited by stop()). */
   private running: Promise<void> | null = null;
 
-  private readonly queue: Task[] = [];
-  private queuedMessages = 0;
-  private draining: Promise<void> | null = null;
+  private readonly deliveries: SinkQueue;
 
   constructor(options: YouTubeConnectorOptions) {
     const source = options.source.trim();
@@ -154,7 +149,12 @@ export class YouTubeConnector implements Connector {
     this.chatId = this.videoId === null ? source : null;
     this.apiUrl = options.apiUrl.replace(/\/+$/, "");
     this.apiKey = options.apiKey;
-    this.sink = options.sink;
+    this.deliveries = new SinkQueue(options.sink, MAX_QUEUED_MESSAGES, {
+      failed: (task, error) =>
+        this.logger.error({ ...this.logContext, err: error, task }, "youtube connector: the sink failed, going on"),
+      dropped: (count) =>
+        this.logger.warn({ ...this.logContext, dropped: count }, "youtube connector: sink too slow, dropping"),
+    });
     this.logger = options.logger ?? SILENT_LOGGER;
     this.fetch = options.fetch ?? globalThis.fetch;
     this.minPollMs = options.minPollMs ?? DEFAULT_MIN_POLL_MS;
@@ -322,44 +322,12 @@ export class YouTubeConnector implements Connector {
         tasks.push({ kind: "cleared", target: event.target });
       }
     }
-    let received = false;
-    for (const task of tasks) {
-      if (task.kind === "messages") {
-        received = true;
-        if (this.queuedMessages + task.items.length > MAX_QUEUED_MESSAGES) {
-          this.logger.warn(
-            { ...this.logContext, dropped: task.items.length },
-            "youtube connector: sink too slow, dropping",
-          );
-          continue;
-        }
-        this.queuedMessages += task.items.length;
-      }
-      this.queue.push(task);
-    }
-    if (received) {
+    this.deliveries.push(tasks);
+    if (tasks.some((t) => t.kind === "messages")) {
       this.lastMessageAt = this.now();
       // Polls are at least a second apart: each one that brings messages may tell listeners.
       this.notify();
     }
-    if (this.draining === null && this.queue.length > 0) this.draining = this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    for (let task = this.queue.shift(); task !== undefined && !this.stopped; task = this.queue.shift()) {
-      if (task.kind === "messages") this.queuedMessages -= task.items.length;
-      try {
-        if (task.kind === "messages") await this.sink.messages(task.items);
-        else if (task.kind === "deleted") await this.sink.deleted(task.externalId);
-        else await this.sink.cleared(task.target);
-      } catch (error) {
-        this.logger.error(
-          { ...this.logContext, err: error, task: task.kind },
-          "youtube connector: the sink failed, going on",
-        );
-      }
-    }
-    this.draining = null;
   }
 
   // --- status -------------------------------------------------------------------------------
@@ -389,9 +357,7 @@ export class YouTubeConnector implements Connector {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.abort.abort();
-    this.queue.length = 0;
-    this.queuedMessages = 0;
-    await Promise.all([this.running, this.draining]);
+    await Promise.all([this.running, this.deliveries.close()]);
     this.setState("stopped", undefined);
   }
 }
