@@ -26,6 +26,7 @@ import {
   describeModlogEntry,
   formatCountdown,
   formatDuration,
+  originNotice,
   removeHeld,
   sanctionActive,
   sanctionFromRefusal,
@@ -474,5 +475,19 @@ describe("chat settings", () => {
     };
     expect(describeChatModes(settings)).toEqual(["Slow mode 30 s", "Followers-only", "Emote-only"]);
     expect(describeChatModes({ ...settings, slowModeSec: 0, followersOnlyMin: null, emoteOnly: false })).toEqual([]);
+  });
+});
+
+describe("origin moderation notices", () => {
+  it("says what happened on the platform, or why it refused", () => {
+    expect(originNotice({ platform: "twitch", action: "delete", target: "x", ok: true })).toBe(
+      "Also deleted on Twitch: the message.",
+    );
+    expect(originNotice({ platform: "twitch", action: "timeout", target: "rude@twitch", ok: true })).toBe(
+      "Also timed out on Twitch: rude.",
+    );
+    expect(
+      originNotice({ platform: "twitch", action: "ban", target: "rude@twitch", ok: false, error: "not a moderator" }),
+    ).toBe("Twitch refused (banned rude here only): not a moderator");
   });
 });

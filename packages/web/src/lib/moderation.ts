@@ -215,3 +215,19 @@ export function addHeld<T extends HeldLike>(queue: readonly T[], item: T): reado
 export function removeHeld<T extends HeldLike>(queue: readonly T[], id: string): readonly T[] {
   return queue.some((h) => h.id === id) ? queue.filter((h) => h.id !== id) : queue;
 }
+
+/** What a moderator is told after their action went (or failed to go) to the platform the message came from. */
+export function originNotice(data: {
+  platform: string;
+  action: "delete" | "ban" | "timeout" | "unban";
+  target: string;
+  ok: boolean;
+  error?: string;
+}): string {
+  const platform = data.platform.charAt(0).toUpperCase() + data.platform.slice(1);
+  const what = { delete: "deleted", ban: "banned", timeout: "timed out", unban: "unbanned" }[data.action];
+  const whom = data.action === "delete" ? "the message" : data.target.replace(/@[a-z]+$/, "");
+  return data.ok
+    ? `Also ${what} on ${platform}: ${whom}.`
+    : `${platform} refused (${what} ${whom} here only): ${data.error ?? "no reason given"}`;
+}

@@ -29,7 +29,15 @@ import type {
   UserStatusKind,
 } from "@chorus/protocol";
 import { ROLE_RANK } from "@chorus/protocol";
-import { ADMIN_RANK, addHeld, formatDuration, type Moderator, type Sanction, sanctionActive } from "../lib/moderation";
+import {
+  ADMIN_RANK,
+  addHeld,
+  formatDuration,
+  type Moderator,
+  originNotice,
+  type Sanction,
+  sanctionActive,
+} from "../lib/moderation";
 import { useFeed } from "../store/feed";
 import { moderationActions, useModeration } from "../store/moderation";
 import { useSession } from "../store/session";
@@ -201,6 +209,12 @@ export function onModeratorEvent(event: EphemeralEvent): void {
       moderationActions.changed(); // a new modlog line (restrict / monitor / unrestrict)
       return;
     }
+    case "origin_moderation":
+      // Only the moderator who acted needs the outcome on the platform.
+      if (event.data.by === useModeration.getState().moderator?.username) {
+        moderationActions.say(event.data.ok, originNotice(event.data));
+      }
+      return;
     default:
       return;
   }
