@@ -140,7 +140,7 @@ describe("Twitch connector", () => {
     }
   });
 
-  it("a message read twice (after a reconnect) is published once; deleting the connector closes its connection", async () => {
+  it("a message read twice (after a reconnect) is published once; a restart resumes it; deleting it closes its connection", async () => {
     const line = privmsgLine({ channel: "somestreamer", login: "viewer_two", id: "tw-msg-2", text: "only once" });
     standin.send(line);
     const before = standin.connections.length;
@@ -158,6 +158,28 @@ describe("Twitch connector", () => {
     }, 10_000);
     const res = await api<{ messages: Message[] }>(url(), "GET", `/api/channels/${channel}/messages`);
     expect(res.body.messages.filter((m) => m.text === "only once")).toHaveLength(1);
+
+    // A restart: the configuration is in the store, so the connector comes back by itself,
+    // and a USERNOTICE (a sub announcement, not mirrored) does not disturb it.
+    const beforeRestart = standin.connections.length;
+    await server.restart();
+    await eventually(
+      () =>
+        expect(standin.connections.slice(beforeRestart).some((c) => c.open && c.channels.has("#somestreamer"))).toBe(
+          true,
+        ),
+      15_000,
+    );
+    standin.send(
+      `@badge-info=subscriber/3;badges=subscriber/3;display-name=Viewer_Two;id=tw-sub-1;login=viewer_two;msg-id=resub;msg-param-cumulative-months=3;room-id=1;system-msg=viewer_twossubscribed;tmi-sent-ts=${Date.now()} :tmi.twitch.tv USERNOTICE #somestreamer :three months!`,
+    );
+    standin.send(
+      privmsgLine({ channel: "somestreamer", login: "viewer_two", id: "tw-msg-4", text: "after the restart" }),
+    );
+    await eventually(async () => {
+      const res = await api<{ messages: Message[] }>(url(), "GET", `/api/channels/${channel}/messages`);
+      expect(res.body.messages.some((m) => m.text === "after the restart")).toBe(true);
+    }, 10_000);
 
     const del = await api(url(), "DELETE", `/api/channels/${channel}/connectors/twitch`, { token: owner.token });
     expect(del.status).toBe(204);
