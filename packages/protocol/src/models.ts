@@ -218,6 +218,8 @@ export const Author = Type.Object({
   role: Type.String(),
   badges: Type.Array(Type.String()),
   platform: Type.String(),
+  /** For an ingested message: the author's own id on their platform, as it wrote it (case kept). */
+  externalId: Type.Optional(Type.String()),
 });
 export type Author = Static<typeof Author>;
 

@@ -26,6 +26,7 @@ import { OriginModeration } from "./connectors/origin-moderation.js";
 import { connectorFactory, PASSIVE_PLATFORMS } from "./connectors/registry.js";
 import { ConnectorSupervisor } from "./connectors/supervisor.js";
 import { HelixClient } from "./connectors/twitch/helix.js";
+import { YouTubeModeration } from "./connectors/youtube/youtube-moderation.js";
 import { TokenBox } from "./crypto/token-box.js";
 import { HttpAuth } from "./http/auth.js";
 import { installErrorHandling } from "./http/errors.js";
@@ -121,6 +122,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     store,
     channels,
     new HelixClient({ auth: config.connectors.twitchAuthUrl, api: config.connectors.twitchApiUrl }),
+    new YouTubeModeration(
+      { oauth: config.connectors.googleOAuthUrl, api: config.connectors.youtubeApiUrl },
+      config.connectors.youtubeApiKey,
+    ),
     async () => {
       tokenBox ??= new TokenBox(
         config.connectors.tokenEncryptionKey ??

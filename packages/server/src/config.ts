@@ -36,6 +36,8 @@ export interface Config {
     /** YouTube Data API v3 base URL, and the API key its connector polls with (none: not configured). */
     youtubeApiUrl: string;
     youtubeApiKey: string | null;
+    /** Google's OAuth base, whose /oauth2/tokeninfo checks a linked YouTube account's token. */
+    googleOAuthUrl: string;
     /** Twitch's OAuth (token validation) and Helix (moderation) base URLs. */
     twitchAuthUrl: string;
     twitchApiUrl: string;
@@ -216,6 +218,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         "",
       ),
       youtubeApiKey: str("YOUTUBE_API_KEY"),
+      googleOAuthUrl: (url("GOOGLE_OAUTH_URL", ["https:", "http:"]) ?? "https://oauth2.googleapis.com").replace(
+        /\/+$/,
+        "",
+      ),
       twitchAuthUrl: (url("TWITCH_AUTH_URL", ["https:", "http:"]) ?? "https://id.twitch.tv").replace(/\/+$/, ""),
       twitchApiUrl: (url("TWITCH_API_URL", ["https:", "http:"]) ?? "https://api.twitch.tv/helix").replace(/\/+$/, ""),
       tokenEncryptionKey: str("TOKEN_ENCRYPTION_KEY"),

@@ -1,5 +1,5 @@
 /**
- * Moderation reaching the origin: the owner links their Twitch account (a token, validated
+ * Moderation reaching the origin (Twitch Helix, YouTube's liveChatMessages / liveChatBans): the owner links their account (a token, validated
  * with Twitch and stored encrypted); a moderator's delete and timeout on mirrored Twitch chat
  * are then sent to Helix — here a local stand-in speaking its API — and moderators hear how
  * it went; a refusal by Twitch is reported, and Chorus's own action stands.
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { HelixStandin } from "../src/connectors/twitch/helix-standin.js";
 import { privmsgLine, TwitchIrcStandin } from "../src/connectors/twitch/twitch-irc-standin.js";
+import { YouTubeApiStandin } from "../src/connectors/youtube/youtube-api-standin.js";
 import { startTestServer, type TestServer } from "./harness.js";
 import { api, createChannel, register, type Session, WsClient } from "./helpers.js";
 
@@ -151,3 +152,86 @@ async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+describe("moderation reaches YouTube", () => {
+  let yt: YouTubeApiStandin;
+  let server: TestServer;
+  let owner: Session;
+  let mod: Session;
+  let channel: string;
+
+  beforeAll(async () => {
+    yt = await YouTubeApiStandin.start();
+    yt.createChat("chat-yt-origin-000001", "abcdefghijk");
+    yt.oauthTokens.set("google-token", "UCstreamerChannel0000001");
+    server = await startTestServer({
+      connectors: {
+        ...loadConfig({}).connectors,
+        youtubeApiUrl: yt.apiUrl,
+        youtubeApiKey: yt.apiKey,
+        googleOAuthUrl: yt.oauthUrl,
+        scanMs: 200,
+      },
+    });
+    owner = await register(server.url, "owner");
+    mod = await register(server.url, "mod");
+    channel = await createChannel(server.url, owner, "ytorigin");
+    await server.server().services.channels.setRole(channel, mod.user.id, "moderator");
+    await api(server.url, "PUT", `/api/channels/${channel}/connectors/youtube`, {
+      token: owner.token,
+      body: { source: "abcdefghijk" },
+    });
+  });
+  afterAll(async () => {
+    await server?.dispose();
+    await yt?.close();
+  });
+
+  it("links a Google account; a delete and a timeout on mirrored YouTube chat go to the API, the channel id's case kept", async () => {
+    const path = `/api/channels/${channel}/platform-accounts/youtube`;
+    expect((await api(server.url, "PUT", path, { token: owner.token, body: { token: "bad" } })).status).toBe(400);
+    const linked = await api<{ account: { login: string } }>(server.url, "PUT", path, {
+      token: owner.token,
+      body: { token: "google-token" },
+    });
+    expect(linked.status, linked.text).toBe(200);
+    expect(linked.body.account.login).toBe("UCstreamerChannel0000001");
+
+    const modWs = await WsClient.authed(server.url, mod.token);
+    try {
+      await modWs.subscribe(channel);
+      const ytId = yt.pushText(
+        "chat-yt-origin-000001",
+        { channelId: "UCRudeViewerMixedCase01", displayName: "Rude" },
+        "rude words",
+      );
+      const mirrored = await modWs.waitForEvent("message", (e) => e.data.text === "rude words", 0, 10_000);
+      expect(mirrored.data.author.externalId).toBe("UCRudeViewerMixedCase01");
+      expect(
+        (await api(server.url, "DELETE", `/api/channels/${channel}/messages/${mirrored.data.id}`, { token: mod.token }))
+          .status,
+      ).toBe(204);
+      const deleted = await modWs.waitForEvent("origin_moderation", (e) => e.data.action === "delete", 0, 10_000);
+      expect(deleted.data).toMatchObject({ platform: "youtube", ok: true });
+      expect(yt.moderationCalls.find((c) => c.method === "DELETE")?.query).toEqual({ id: ytId });
+
+      const timeout = await api(server.url, "POST", `/api/channels/${channel}/bans`, {
+        token: mod.token,
+        body: { username: mirrored.data.author.username, durationSec: 300 },
+      });
+      expect(timeout.status, timeout.text).toBe(201);
+      const timedOut = await modWs.waitForEvent("origin_moderation", (e) => e.data.action === "timeout", 0, 10_000);
+      expect(timedOut.data, JSON.stringify(timedOut.data)).toMatchObject({ ok: true });
+      expect(yt.moderationCalls.find((c) => c.method === "POST")?.body).toEqual({
+        snippet: {
+          liveChatId: "chat-yt-origin-000001",
+          type: "temporary",
+          banDurationSeconds: 300,
+          bannedUserDetails: { channelId: "UCRudeViewerMixedCase01" },
+        },
+      });
+    } finally {
+      modWs.close();
+    }
+  });
+});

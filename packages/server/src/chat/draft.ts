@@ -31,6 +31,8 @@ export interface ExternalAuthor {
   displayName: string;
   color: string;
   badges: string[];
+  /** The author's id on the platform, case kept (YouTube channel ids are case-sensitive). */
+  externalId: string;
 }
 
 export type DraftAuthor = LocalAuthor | ExternalAuthor;

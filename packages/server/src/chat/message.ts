@@ -38,6 +38,7 @@ export function toMessage(draft: Draft): Message {
             role,
             badges: author.badges,
             platform: author.platform,
+            externalId: author.externalId,
           },
   };
   if (draft.origin) {

@@ -16,9 +16,11 @@ import { forbidden, invalid, notFound } from "../errors.js";
 import type { NotifyModerators } from "../moderation/held-queue.js";
 import type { PlatformAccountRecord, Store, UserRecord } from "../ports/store.js";
 import { type HelixAuth, type HelixClient, HelixError } from "./twitch/helix.js";
+import { YouTubeApiError } from "./youtube/youtube-connector.js";
+import type { YouTubeModeration } from "./youtube/youtube-moderation.js";
 
 /** Platforms whose moderation API Chorus can call. */
-export const LINKABLE_PLATFORMS = ["twitch"] as const;
+export const LINKABLE_PLATFORMS = ["twitch", "youtube"] as const;
 
 type OriginAction = "delete" | "ban" | "timeout" | "unban";
 
@@ -27,6 +29,7 @@ export class OriginModeration {
     private readonly store: Store,
     private readonly channels: ChannelService,
     private readonly helix: HelixClient,
+    private readonly youtube: YouTubeModeration,
     private readonly box: () => Promise<TokenBox>,
     private readonly notify: NotifyModerators,
     private readonly logger: Logger,
@@ -36,12 +39,18 @@ export class OriginModeration {
 
   async link(ctx: AuthContext, channel: string, platform: string, token: string): Promise<PlatformAccount> {
     await this.authorize(ctx, channel, "owner");
-    if (platform !== "twitch") throw invalid(`accounts can be linked for ${LINKABLE_PLATFORMS.join(", ")} only`);
-    let info: Awaited<ReturnType<HelixClient["validate"]>>;
+    let info: { login: string; userId: string; scopes: string[] };
     try {
-      info = await this.helix.validate(token.trim());
+      if (platform === "twitch") info = await this.helix.validate(token.trim());
+      else if (platform === "youtube") {
+        const yt = await this.youtube.validate(token.trim());
+        info = { login: yt.channelId, userId: yt.channelId, scopes: yt.scopes };
+      } else throw invalid(`accounts can be linked for ${LINKABLE_PLATFORMS.join(", ")} only`);
     } catch (error) {
-      if (error instanceof HelixError && error.status === 401) throw invalid("Twitch did not accept this token");
+      const refused =
+        (error instanceof HelixError && error.status === 401) ||
+        (error instanceof YouTubeApiError && (error.status === 401 || error.status === 404));
+      if (refused) throw invalid(`${platform} did not accept this token (${error.message})`);
       throw error;
     }
     const record: PlatformAccountRecord = {
@@ -69,14 +78,17 @@ export class OriginModeration {
 
   // ---- after a moderation action here --------------------------------------------------------
 
-  /** A moderator deleted a message here; if it was mirrored from Twitch, delete it there too. */
+  /** A moderator deleted a message here; if it was mirrored from Twitch or YouTube, delete it there too. */
   deleted(channel: string, dedupKey: string | null, by: string): void {
-    const prefix = `${channel}:ext:twitch:`;
-    if (!dedupKey?.startsWith(prefix)) return;
-    const externalId = dedupKey.slice(prefix.length);
-    this.run(channel, "delete", externalId, by, (auth, broadcasterId) =>
-      this.helix.deleteMessage(auth, broadcasterId, externalId),
-    );
+    const [, platform, externalId] = /^[^:]+:ext:(twitch|youtube):(.+)$/.exec(dedupKey ?? "") ?? [];
+    if (platform === undefined || externalId === undefined) return;
+    if (platform === "twitch") {
+      this.runTwitch(channel, "delete", externalId, by, (auth, broadcasterId) =>
+        this.helix.deleteMessage(auth, broadcasterId, externalId),
+      );
+    } else {
+      this.runYouTube(channel, "delete", externalId, by, (token) => this.youtube.deleteMessage(token, externalId));
+    }
   }
 
   sanctioned(
@@ -86,51 +98,93 @@ export class OriginModeration {
     reason: string | null,
     by: string,
   ): void {
-    const login = twitchLogin(target);
-    if (login === null) return;
-    this.run(channel, durationSec === undefined ? "ban" : "timeout", target.username, by, async (auth, broadcasterId) =>
-      this.helix.ban(auth, broadcasterId, await this.helix.userId(auth, login), durationSec, reason ?? undefined),
-    );
+    const action = durationSec === undefined ? "ban" : "timeout";
+    const platform = platformOf(target);
+    if (platform === "twitch") {
+      const login = target.username.slice(0, -"@twitch".length);
+      this.runTwitch(channel, action, target.username, by, async (auth, broadcasterId) =>
+        this.helix.ban(auth, broadcasterId, await this.helix.userId(auth, login), durationSec, reason ?? undefined),
+      );
+    } else if (platform === "youtube") {
+      this.runYouTube(channel, action, target.username, by, async (token, source) => {
+        // Our identity is lower-cased; YouTube's channel ids are not: take it from their last message.
+        const last = await this.store.events.lastMessageBy(channel, target.id);
+        const channelId = last?.author.externalId;
+        if (channelId === undefined) throw new Error("no message of theirs tells their YouTube channel id");
+        await this.youtube.ban(token, await this.youtube.liveChatId(source), channelId, durationSec);
+      });
+    }
   }
 
   lifted(channel: string, target: UserRecord, by: string): void {
-    const login = twitchLogin(target);
-    if (login === null) return;
-    this.run(channel, "unban", target.username, by, async (auth, broadcasterId) =>
-      this.helix.unban(auth, broadcasterId, await this.helix.userId(auth, login)),
-    );
+    const platform = platformOf(target);
+    if (platform === "twitch") {
+      const login = target.username.slice(0, -"@twitch".length);
+      this.runTwitch(channel, "unban", target.username, by, async (auth, broadcasterId) =>
+        this.helix.unban(auth, broadcasterId, await this.helix.userId(auth, login)),
+      );
+    } else if (platform === "youtube") {
+      this.runYouTube(channel, "unban", target.username, by, async () => {
+        throw new Error("YouTube lifts a ban only by the ban's id: lift it in YouTube Studio");
+      });
+    }
   }
 
-  private run(
+  private runTwitch(
     channel: string,
     action: OriginAction,
     target: string,
     by: string,
     call: (auth: HelixAuth, broadcasterId: string) => Promise<void>,
   ): void {
+    this.run(channel, "twitch", action, target, by, async (token) => {
+      // Validating first also tells us the token's app (Helix wants its Client-Id) and catches an expired token.
+      const info = await this.helix.validate(token);
+      const auth: HelixAuth = { token, clientId: info.clientId, moderatorId: info.userId };
+      const mirrored = (await this.store.connectors.list(channel)).find((c) => c.platform === "twitch");
+      await call(auth, mirrored ? await this.helix.userId(auth, mirrored.source) : info.userId);
+    });
+  }
+
+  private runYouTube(
+    channel: string,
+    action: OriginAction,
+    target: string,
+    by: string,
+    call: (token: string, source: string) => Promise<void>,
+  ): void {
+    this.run(channel, "youtube", action, target, by, async (token) => {
+      const mirrored = (await this.store.connectors.list(channel)).find((c) => c.platform === "youtube");
+      if (!mirrored) throw new Error("no YouTube connector: which live chat is unknown");
+      await call(token, mirrored.source);
+    });
+  }
+
+  private run(
+    channel: string,
+    platform: "twitch" | "youtube",
+    action: OriginAction,
+    target: string,
+    by: string,
+    call: (token: string) => Promise<void>,
+  ): void {
     void (async () => {
-      const account = await this.store.platformAccounts.get(channel, "twitch");
+      const account = await this.store.platformAccounts.get(channel, platform);
       if (!account) return; // nothing linked: Chorus-only moderation, as before
       let outcome: { ok: boolean; error?: string };
       try {
-        const token = (await this.box()).open(account.tokenEncrypted);
-        // Validating first also tells us the token's app (Helix wants its Client-Id) and catches an expired token.
-        const info = await this.helix.validate(token);
-        const auth: HelixAuth = { token, clientId: info.clientId, moderatorId: info.userId };
-        const mirrored = (await this.store.connectors.list(channel)).find((c) => c.platform === "twitch");
-        const broadcasterId = mirrored ? await this.helix.userId(auth, mirrored.source) : info.userId;
-        await call(auth, broadcasterId);
+        await call((await this.box()).open(account.tokenEncrypted));
         outcome = { ok: true };
       } catch (error) {
         outcome = { ok: false, error: error instanceof Error ? error.message : String(error) };
-        this.logger.warn({ err: error, channel, action }, "moderation on Twitch failed");
+        this.logger.warn({ err: error, channel, platform, action }, "moderation on the origin platform failed");
       }
       this.notify(channel, {
         op: "event",
         channel,
         type: "origin_moderation",
         at: Date.now(),
-        data: { platform: "twitch", action, target, by, ...outcome },
+        data: { platform, action, target, by, ...outcome },
       });
     })().catch((error: unknown) => this.logger.warn({ err: error }, "origin moderation failed"));
   }
@@ -143,11 +197,11 @@ export class OriginModeration {
   }
 }
 
-/** The Twitch login of a mirrored Twitch user (`login@twitch`), or null for anyone else. */
-function twitchLogin(user: UserRecord): string | null {
-  return user.id.startsWith("x:") && user.username.endsWith("@twitch")
-    ? user.username.slice(0, -"@twitch".length)
-    : null;
+/** The platform of a mirrored user (`login@platform`), or null for our own users. */
+function platformOf(user: UserRecord): "twitch" | "youtube" | null {
+  if (!user.id.startsWith("x:")) return null;
+  if (user.username.endsWith("@twitch")) return "twitch";
+  return user.username.endsWith("@youtube") ? "youtube" : null;
 }
 
 function view(r: PlatformAccountRecord): PlatformAccount {

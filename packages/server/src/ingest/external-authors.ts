@@ -36,6 +36,7 @@ export class ExternalAuthors {
       displayName,
       color: item.color !== undefined && HEX_COLOR.test(item.color) ? item.color.toUpperCase() : user.color,
       badges,
+      externalId: item.username.trim(),
     };
   }
 

@@ -197,6 +197,8 @@ export interface EventStore {
    * Returns how many went.
    */
   purgeMessages(channel: string, which: { before: number } | { broadcastId: string }): Promise<number>;
+  /** The user's latest stored message in the channel (deleted ones included), or null. */
+  lastMessageBy(channel: string, authorId: string): Promise<Message | null>;
   /** Whether the user has any message in the channel's stored history (deleted ones count). */
   hasPosted(channel: string, authorId: string): Promise<boolean>;
   /**

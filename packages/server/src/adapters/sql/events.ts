@@ -159,6 +159,19 @@ export class SqlEvents implements EventStore {
     return Number(result.numDeletedRows);
   }
 
+  async lastMessageBy(channel: string, authorId: string): Promise<Message | null> {
+    const row = await this.db
+      .selectFrom("events")
+      .select("data")
+      .where("channel", "=", channel)
+      .where("author_id", "=", authorId)
+      .where("type", "=", "message")
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row ? parseJson<LoggedEvent<"message">>(row.data).data : null;
+  }
+
   async hasPosted(channel: string, authorId: string): Promise<boolean> {
     const row = await this.db
       .selectFrom("events")

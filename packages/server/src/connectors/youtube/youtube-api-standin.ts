@@ -49,8 +49,15 @@ export class YouTubeApiStandin {
   static async start(): Promise<YouTubeApiStandin> {
     let standin: YouTubeApiStandin | undefined;
     const server = createServer((req, res) => {
-      req.resume();
-      req.on("end", () => standin?.handle(req.url ?? "/", res));
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ""))?.[1];
+        const url = req.url ?? "/";
+        if (bearer !== undefined || url.startsWith("/oauth2/")) {
+          standin?.handleOAuth(req.method ?? "GET", url, bearer, Buffer.concat(chunks), res);
+        } else standin?.handle(url, res);
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     standin = new YouTubeApiStandin(server);
@@ -58,6 +65,11 @@ export class YouTubeApiStandin {
   }
 
   /** The API base as the connector takes it. */
+  /** The Google OAuth base (its `/oauth2/tokeninfo`). */
+  get oauthUrl(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
   get apiUrl(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/youtube/v3`;
   }
@@ -162,6 +174,77 @@ export class YouTubeApiStandin {
       displayMessage,
       ...details,
     };
+  }
+
+  /** OAuth access tokens the stand-in accepts → the YouTube channel they belong to. */
+  readonly oauthTokens = new Map<string, string>();
+  /** Calls made with an OAuth token (moderation), in order. */
+  readonly moderationCalls: Array<{ method: string; path: string; query: Record<string, string>; body: unknown }> = [];
+
+  /** The Google token endpoint and the API calls made on a user's behalf (Bearer token). */
+  handleOAuth(method: string, rawUrl: string, bearer: string | undefined, rawBody: Buffer, res: ServerResponse) {
+    const url = new URL(rawUrl, "http://standin");
+    const query = Object.fromEntries(url.searchParams);
+    const send = (status: number, body?: unknown) => {
+      res.writeHead(status, body === undefined ? {} : { "content-type": "application/json; charset=UTF-8" });
+      res.end(body === undefined ? undefined : JSON.stringify(body));
+    };
+    if (url.pathname === "/oauth2/tokeninfo") {
+      const channel = this.oauthTokens.get(query["access_token"] ?? "");
+      if (channel === undefined) return send(400, { error: "invalid_token", error_description: "Invalid Value" });
+      return send(200, {
+        aud: "app.apps.googleusercontent.com",
+        scope: "https://www.googleapis.com/auth/youtube.force-ssl",
+        expires_in: "3599",
+      });
+    }
+    const channel = bearer === undefined ? undefined : this.oauthTokens.get(bearer);
+    if (channel === undefined) {
+      return send(401, {
+        error: { code: 401, message: "Invalid Credentials", errors: [{ reason: "authError", domain: "global" }] },
+      });
+    }
+    let body: unknown = null;
+    try {
+      body = rawBody.length > 0 ? JSON.parse(rawBody.toString("utf8")) : null;
+    } catch {
+      return send(400, { error: { code: 400, message: "Parse Error", errors: [{ reason: "parseError" }] } });
+    }
+    this.moderationCalls.push({ method, path: url.pathname, query, body });
+    const failure = this.failures.shift();
+    if (failure) {
+      return send(failure.status, {
+        error: {
+          code: failure.status,
+          message: failure.message,
+          errors: [{ reason: failure.reason, message: failure.message }],
+        },
+      });
+    }
+    switch (`${method} ${url.pathname}`) {
+      case "GET /youtube/v3/channels":
+        return send(200, {
+          kind: "youtube#channelListResponse",
+          items: query["mine"] === "true" ? [{ kind: "youtube#channel", id: channel }] : [],
+        });
+      case "DELETE /youtube/v3/liveChat/messages":
+        return query["id"]
+          ? send(204)
+          : send(400, { error: { code: 400, message: "id is required", errors: [{ reason: "required" }] } });
+      case "POST /youtube/v3/liveChat/bans": {
+        const snippet = (
+          body as { snippet?: { liveChatId?: string; bannedUserDetails?: { channelId?: string } } } | null
+        )?.snippet;
+        if (!snippet?.liveChatId || !snippet.bannedUserDetails?.channelId) {
+          return send(400, {
+            error: { code: 400, message: "snippet is incomplete", errors: [{ reason: "required" }] },
+          });
+        }
+        return send(200, { kind: "youtube#liveChatBan", id: `ban-${this.nextId++}`, snippet });
+      }
+      default:
+        return send(404, { error: { code: 404, message: "Not Found", errors: [{ reason: "notFound" }] } });
+    }
   }
 
   private handle(rawUrl: string, res: ServerResponse) {

@@ -95,7 +95,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Google's error body: `{error: {code, message, errors: [{reason, domain, message}]}}`. */
-function apiError(status: number, body: unknown): YouTubeApiError {
+export function apiError(status: number, body: unknown): YouTubeApiError {
   const error = isObject(body) && isObject(body["error"]) ? body["error"] : {};
   const errors = Array.isArray(error["errors"]) ? error["errors"] : [];
   const first: unknown = errors[0];
