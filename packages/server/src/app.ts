@@ -245,6 +245,11 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     frameworkErrors,
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // No answer of ours may be sniffed into another type (a JSON error read as HTML, say).
+  app.addHook("onSend", async (_request, reply, payload) => {
+    reply.header("x-content-type-options", "nosniff");
+    return payload;
+  });
   const routes: RegisteredRoute[] = [];
   // Added first so it also sees the routes of plugins registered below (swagger UI, static files).
   app.addHook("onRoute", (route) => {

@@ -266,6 +266,22 @@ describe("origin checks", () => {
 });
 
 describe("channels", () => {
+  it("marks every API answer nosniff, errors and 404s included", async () => {
+    for (const [method, path] of [
+      ["GET", "/api/channels"],
+      ["GET", "/api/channels/nope_nope_nope"],
+      ["POST", "/api/auth/login"],
+      ["GET", "/healthz"],
+    ] as const) {
+      const res = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: method === "POST" ? "{}" : null,
+      });
+      expect(res.headers.get("x-content-type-options"), `${method} ${path}`).toBe("nosniff");
+    }
+  });
+
   it("forbids guests to create channels (403)", async () => {
     const g = await guest(server.url, "gchan");
     const res = await api(server.url, "POST", "/api/channels", { token: g.token, body: { name: uniqueName("gc") } });

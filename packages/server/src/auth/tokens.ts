@@ -54,11 +54,16 @@ export class TokenSigner {
     if (known && known.until > now) return known.claims;
     if (known) this.verified.delete(token);
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: "chorus", algorithms: ["HS256"] });
+      // A token without `exp` would never expire: refused even when its signature is good.
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: "chorus",
+        algorithms: ["HS256"],
+        requiredClaims: ["exp", "sub"],
+      });
       const sid = payload["sid"];
       if (typeof payload.sub !== "string" || typeof sid !== "string") return null;
       const claims = { userId: payload.sub, sessionId: sid };
-      const expiresAt = typeof payload.exp === "number" ? payload.exp * 1000 : now;
+      const expiresAt = (payload.exp ?? 0) * 1000;
       this.remember(token, { claims, until: Math.min(expiresAt, now + VERIFIED_CACHE_TTL_MS) });
       return claims;
     } catch (error) {
