@@ -2,7 +2,7 @@
  * Channel events. Logged types carry a contiguous per-channel `seq` and are replayed on
  * resume; ephemeral types carry no `seq` and are never replayed (docs/protocol.md "the channel log").
  */
-import type { Broadcast, Channel, Message } from "./models.js";
+import type { Broadcast, Channel, ChannelStats, Message, Summary } from "./models.js";
 
 export interface LoggedEventData {
   message: Message;
@@ -14,14 +14,14 @@ export interface LoggedEventData {
   channel_updated: { channel: Channel };
   stream_started: { broadcast: Broadcast };
   stream_ended: { broadcast: Broadcast };
-  summary: { text: string; fromSeq: number; toSeq: number };
+  summary: Summary;
 }
 
 export interface EphemeralEventData {
   user_joined: { username: string };
   user_left: { username: string };
   viewer_count: { viewers: number; chatters: number };
-  stats: Record<string, number>;
+  stats: ChannelStats;
   /** Moderators only: a message waits for review. */
   message_held: { message: Message; reasons: string[] };
   /** Moderators only: a held message was approved (and published) or denied. */

@@ -33,6 +33,11 @@ export const LIMITS = {
   /** `user_joined` / `user_left` are sent only while a channel has at most this many viewers. */
   joinLeaveMaxViewers: 1000,
   blockedTermsMax: 500,
+  /** A channel's own emotes the sentiment analyser is told about (`sentimentEmotes`). */
+  sentimentEmotesMax: 100,
+  emoteNameMax: 40,
+  /** Summaries one `GET /summaries` returns at most. */
+  summariesMax: 100,
 } as const;
 
 export const USERNAME_RE = new RegExp(LIMITS.usernamePattern);

@@ -131,6 +131,17 @@ export const ChannelSettings = Type.Object({
     Type.Literal("end_of_broadcast"),
     Type.Integer({ minimum: 1, maximum: 3650 }),
   ]),
+  /** A `summary` event after every this many messages… */
+  summaryEvery: Type.Integer({ minimum: 5, maximum: 1000 }),
+  /** …covering the last this many messages. */
+  summaryWindow: Type.Integer({ minimum: 10, maximum: 1000 }),
+  /**
+   * The channel's own emotes, and how they feel to the sentiment analyser: name → polarity on
+   * the AFINN scale, -5 (hostile) … 5 (delighted); 0 marks an emote as neutral. The owner's alone.
+   */
+  sentimentEmotes: Type.Record(Type.String({ minLength: 1, maxLength: LIMITS.emoteNameMax }), Type.Integer({ minimum: -5, maximum: 5 }), {
+    maxProperties: LIMITS.sentimentEmotesMax,
+  }),
 });
 export type ChannelSettings = Static<typeof ChannelSettings>;
 
@@ -151,6 +162,9 @@ export const DEFAULT_CHANNEL_SETTINGS: ChannelSettings = {
   minAccountAgeMin: null,
   chatDelaySec: 0,
   retention: "forever",
+  summaryEvery: 20,
+  summaryWindow: 100,
+  sentimentEmotes: {},
 };
 
 /** Letters (emotes left out) a message needs before the capitals filter looks at it. */
@@ -223,6 +237,24 @@ export const Author = Type.Object({
 });
 export type Author = Static<typeof Author>;
 
+/** What a message's tags may say about it (docs/api.md "sentiment"). */
+export const SENTIMENT_TAGS = ["compliment", "insult", "humor", "question", "hype"] as const;
+export type SentimentTag = (typeof SENTIMENT_TAGS)[number];
+export const SENTIMENT_LABELS = ["positive", "neutral", "negative"] as const;
+export type SentimentLabel = (typeof SENTIMENT_LABELS)[number];
+
+/**
+ * The analyser's reading of one message, computed once before it is logged so every
+ * subscriber, the history and the transcript see the same value.
+ */
+export const Sentiment = Type.Object({
+  label: Type.Union(SENTIMENT_LABELS.map((l) => Type.Literal(l))),
+  /** -1 (hostile) … 1 (delighted). */
+  score: Type.Number({ minimum: -1, maximum: 1 }),
+  tags: Type.Array(Type.Union(SENTIMENT_TAGS.map((t) => Type.Literal(t)))),
+});
+export type Sentiment = Static<typeof Sentiment>;
+
 export const Message = Type.Object({
   id: Type.String(),
   channel: Type.String(),
@@ -243,7 +275,7 @@ export const Message = Type.Object({
     ),
   ),
   mentions: Type.Optional(Type.Array(Type.String())),
-  sentiment: Type.Optional(Type.Number()),
+  sentiment: Type.Optional(Sentiment),
   broadcastId: Type.Optional(Type.String()),
   /** The author's first message in this channel (moderators keep an eye on first-time chatters). */
   firstMessage: Type.Optional(Type.Literal(true)),
@@ -254,3 +286,48 @@ export const Message = Type.Object({
   deleted: Type.Optional(Type.Literal(true)),
 });
 export type Message = Static<typeof Message>;
+
+/**
+ * A channel's live numbers over the last 5 minutes (`GET /stats`, and the ephemeral `stats`
+ * event every 2 s while the channel has chat).
+ */
+export const ChannelStats = Type.Object({
+  at: Type.Integer(),
+  /** Messages in the window, per minute of it. */
+  messagesPerMinute: Type.Number(),
+  /** Messages in the last 60 s alone: the live rate, for charts. */
+  lastMinute: Type.Integer(),
+  /** Distinct authors in the window. */
+  chatters: Type.Integer(),
+  viewers: Type.Integer(),
+  /** Shares (0–1, summing to 1 when there were messages) of the window's messages by sentiment. */
+  sentiment: Type.Object({ positive: Type.Number(), neutral: Type.Number(), negative: Type.Number() }),
+  /** The window's mean sentiment score, -1 … 1. */
+  mood: Type.Number(),
+  topEmotes: Type.Array(Type.Object({ name: Type.String(), count: Type.Integer() })),
+  topTerms: Type.Array(Type.Object({ term: Type.String(), count: Type.Integer() })),
+  /** Open questions: asked in the window, not deleted, not replied to; newest last. */
+  questions: Type.Array(Message),
+});
+export type ChannelStats = Static<typeof ChannelStats>;
+
+/** A moment of a broadcast when the chat's message rate spiked far above its recent baseline. */
+export const Highlight = Type.Object({
+  at: Type.Integer(),
+  /** The first message of the spike. */
+  seq: Type.Integer(),
+  /** Messages per minute during the spike… */
+  rate: Type.Number(),
+  /** …and over the minutes before it (median). */
+  baseline: Type.Number(),
+  /** The spike's dominant emote or term. */
+  label: Type.String(),
+});
+export type Highlight = Static<typeof Highlight>;
+
+export const Summary = Type.Object({
+  text: Type.String(),
+  fromSeq: Type.Integer(),
+  toSeq: Type.Integer(),
+});
+export type Summary = Static<typeof Summary>;

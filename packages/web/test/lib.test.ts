@@ -472,6 +472,9 @@ describe("chat settings", () => {
       minAccountAgeMin: null,
       chatDelaySec: 0 as const,
       retention: "forever" as const,
+      summaryEvery: 20,
+      summaryWindow: 100,
+      sentimentEmotes: {},
     };
     expect(describeChatModes(settings)).toEqual(["Slow mode 30 s", "Followers-only", "Emote-only"]);
     expect(describeChatModes({ ...settings, slowModeSec: 0, followersOnlyMin: null, emoteOnly: false })).toEqual([]);
