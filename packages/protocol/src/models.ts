@@ -139,9 +139,13 @@ export const ChannelSettings = Type.Object({
    * The channel's own emotes, and how they feel to the sentiment analyser: name → polarity on
    * the AFINN scale, -5 (hostile) … 5 (delighted); 0 marks an emote as neutral. The owner's alone.
    */
-  sentimentEmotes: Type.Record(Type.String({ minLength: 1, maxLength: LIMITS.emoteNameMax }), Type.Integer({ minimum: -5, maximum: 5 }), {
-    maxProperties: LIMITS.sentimentEmotesMax,
-  }),
+  sentimentEmotes: Type.Record(
+    Type.String({ minLength: 1, maxLength: LIMITS.emoteNameMax }),
+    Type.Integer({ minimum: -5, maximum: 5 }),
+    {
+      maxProperties: LIMITS.sentimentEmotesMax,
+    },
+  ),
 });
 export type ChannelSettings = Static<typeof ChannelSettings>;
 
