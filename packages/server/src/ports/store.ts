@@ -15,7 +15,9 @@ import type {
   Broadcast,
   ChannelSettings,
   ConnectorState,
+  Highlight,
   LoggedEvent,
+  LoggedEventType,
   Message,
   Role,
   UserStatusKind,
@@ -186,6 +188,8 @@ export interface EventStore {
   /** Events with seq in (afterSeq, afterSeq + limit], ascending. */
   range(channel: string, afterSeq: number, limit: number): Promise<LoggedEvent[]>;
   maxSeq(channel: string): Promise<number>;
+  /** The channel's latest `limit` events of one type (summaries, say), ascending by seq. */
+  latestOfType<T extends LoggedEventType>(channel: string, type: T, limit: number): Promise<LoggedEvent<T>[]>;
   /** Highest seq of every channel that ever had one (including deleted channels). */
   maxSeqs(): Promise<Map<string, number>>;
   /** Visible messages for history and transcripts, ascending by seq. */
@@ -226,6 +230,14 @@ export interface SanctionRecord {
   /** Who imposed it (username). */
   by: string;
   at: number;
+}
+
+/** Chat spikes of broadcasts (analysis/spikes.ts finds them). */
+export interface HighlightStore {
+  /** Records it once: a second one for the same broadcast and `at` is ignored. */
+  add(broadcastId: string, highlight: Highlight): Promise<void>;
+  /** The broadcast's highlights, ascending by `at`. */
+  forBroadcast(broadcastId: string): Promise<Highlight[]>;
 }
 
 export interface SanctionStore {
@@ -354,6 +366,7 @@ export interface Store {
   readonly platformAccounts: PlatformAccountStore;
   readonly modlog: ModlogStore;
   readonly follows: FollowStore;
+  readonly highlights: HighlightStore;
   readonly held: HeldStore;
   readonly secrets: SecretStore;
   /** Cheap round trip for /readyz. */

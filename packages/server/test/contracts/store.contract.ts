@@ -377,6 +377,55 @@ export function storeContract(
       expect((await store.modlog.list({ channel, before: 3, limit: 1 })).map((e) => e.at)).toEqual([2]);
     });
 
+    it("reads a channel's latest events of one type, ascending", async () => {
+      const { channel, user } = await seedChannel(store);
+      const summary = (seq: number) => ({
+        event: {
+          op: "event" as const,
+          channel,
+          seq,
+          type: "summary" as const,
+          at: seq,
+          data: { text: `summary ${seq}`, fromSeq: 1, toSeq: seq - 1 },
+        },
+        dedupKey: null,
+      });
+      await store.events.append([
+        { event: messageEvent(channel, 1, user), dedupKey: null },
+        summary(2),
+        { event: messageEvent(channel, 3, user), dedupKey: null },
+        summary(4),
+        summary(5),
+      ]);
+      const latest = await store.events.latestOfType(channel, "summary", 2);
+      expect(latest.map((e) => [e.seq, e.data.text])).toEqual([
+        [4, "summary 4"],
+        [5, "summary 5"],
+      ]);
+      expect((await store.events.latestOfType(channel, "summary", 10)).length).toBe(3);
+      expect(await store.events.latestOfType("no_such_channel", "summary", 10)).toEqual([]);
+    });
+
+    it("records a broadcast's highlights once per moment, ascending", async () => {
+      const { channel } = await seedChannel(store);
+      const id = randomUUID();
+      await store.broadcasts.create({
+        id,
+        channel,
+        title: "t",
+        videoUrl: null,
+        startedAt: 0,
+        endedAt: null,
+        messageCount: 0,
+      });
+      const h = (at: number, label: string) => ({ at, seq: at / 10, rate: 120.5, baseline: 12, label });
+      await store.highlights.add(id, h(2000, "KEKW"));
+      await store.highlights.add(id, h(1000, "Pog"));
+      await store.highlights.add(id, h(2000, "again")); // the same moment found again: ignored
+      expect(await store.highlights.forBroadcast(id)).toEqual([h(1000, "Pog"), h(2000, "KEKW")]);
+      expect(await store.highlights.forBroadcast(randomUUID())).toEqual([]);
+    });
+
     it("keeps the first secret", async () => {
       const name = `s_${randomUUID()}`;
       expect(await store.secrets.getOrCreate(name, "first")).toBe("first");

@@ -1,5 +1,5 @@
 /** The channel log as stored: batched appends, history pages, message refs, dedup keys. */
-import type { LoggedEvent, Message } from "@chorus/protocol";
+import type { LoggedEvent, LoggedEventType, Message } from "@chorus/protocol";
 import { type Kysely, sql } from "kysely";
 import type { EventStore, HistoryQuery, MessageRef, PersistedEvent } from "../../ports/store.js";
 import { type Int8, num, parseJson } from "./rows.js";
@@ -94,6 +94,18 @@ export class SqlEvents implements EventStore {
       .orderBy("seq", "asc")
       .execute();
     return rows.map((r) => parseJson<LoggedEvent>(r.data));
+  }
+
+  async latestOfType<T extends LoggedEventType>(channel: string, type: T, limit: number): Promise<LoggedEvent<T>[]> {
+    const rows = await this.db
+      .selectFrom("events")
+      .select("data")
+      .where("channel", "=", channel)
+      .where("type", "=", type)
+      .orderBy("seq", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => parseJson<LoggedEvent<T>>(r.data)).reverse();
   }
 
   async maxSeq(channel: string): Promise<number> {

@@ -225,6 +225,22 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "009_highlights": {
+    async up(db: Kysely<unknown>) {
+      // Chat spikes of a broadcast. Keyed by the spike's start so that a new analysis leader
+      // that finds the same spike again (after a failover) records it once.
+      await db.schema
+        .createTable("highlights")
+        .addColumn("broadcast_id", "text", (c) => c.notNull().references("broadcasts.id").onDelete("cascade"))
+        .addColumn("at", "int8", (c) => c.notNull())
+        .addColumn("seq", "int8", (c) => c.notNull())
+        .addColumn("rate", "float8", (c) => c.notNull())
+        .addColumn("baseline", "float8", (c) => c.notNull())
+        .addColumn("label", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("highlights_pk", ["broadcast_id", "at"])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = {

@@ -94,6 +94,14 @@ export interface Database {
     user_id: string;
     at: Int8;
   };
+  highlights: {
+    broadcast_id: string;
+    at: Int8;
+    seq: Int8;
+    rate: number;
+    baseline: number;
+    label: string;
+  };
   modlog: {
     id: string;
     channel: string;

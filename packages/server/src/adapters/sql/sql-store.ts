@@ -10,6 +10,7 @@ import type {
   EventStore,
   FollowStore,
   HeldStore,
+  HighlightStore,
   IngestKeyStore,
   ModlogStore,
   PlatformAccountStore,
@@ -26,6 +27,7 @@ import { SqlConnectors } from "./connectors.js";
 import { SqlEvents } from "./events.js";
 import { SqlFollows } from "./follows.js";
 import { SqlHeld } from "./held.js";
+import { SqlHighlights } from "./highlights.js";
 import { SqlIngestKeys } from "./ingest-keys.js";
 import { SqlModlog } from "./modlog.js";
 import { SqlPlatformAccounts } from "./platform-accounts.js";
@@ -50,6 +52,7 @@ export class SqlStore implements Store {
   readonly platformAccounts: PlatformAccountStore;
   readonly modlog: ModlogStore;
   readonly follows: FollowStore;
+  readonly highlights: HighlightStore;
   readonly held: HeldStore;
   readonly secrets: SecretStore;
 
@@ -70,6 +73,7 @@ export class SqlStore implements Store {
     this.platformAccounts = new SqlPlatformAccounts(db);
     this.modlog = new SqlModlog(db);
     this.follows = new SqlFollows(db);
+    this.highlights = new SqlHighlights(db);
     this.held = new SqlHeld(db);
     this.secrets = new SqlSecrets(db);
   }
