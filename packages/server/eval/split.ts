@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { SENTIMENT_LABELS } from "@chorus/protocol";
-import { type Example, loadSplit, splitPath, toJsonl } from "./dataset.ts";
+import { type Example, loadSplit, splitPath, toJsonl } from "./dataset.js";
 
 const SEED = 0x5e27;
 const DEV_SHARE = 0.7;
