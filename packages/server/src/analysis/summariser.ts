@@ -53,6 +53,8 @@ interface Line {
   pairs: Set<string>;
   key: string;
   words: number;
+  /** Says a chatter's name: not to be quoted. */
+  naming: boolean;
 }
 
 /** Deterministic, local, no network: readable English sentences, not a bag of words. */
@@ -61,12 +63,14 @@ export function summariseLocally(input: SummaryInput): string {
   const messages = input.messages.filter((m) => m.deleted !== true && m.text.trim().length > 0);
   if (messages.length === 0) return "No chat to summarise.";
 
-  const names = new Set([input.channel.toLowerCase()]);
+  const names = new Set<string>();
   for (const m of messages) {
     names.add(m.author.username.toLowerCase());
     names.add(m.author.displayName.toLowerCase());
   }
-  const lines = messages.map((message, index) => describe(message, index, custom, names));
+  // The streamer's name is no topic either, but a line that says it may be quoted.
+  const notTopics = new Set([...names, input.channel.toLowerCase()]);
+  const lines = messages.map((message, index) => describe(message, index, custom, names, notTopics));
   const people = new Set(messages.map((m) => m.author.id)).size;
   const header = `Chat (${plural(messages.length, "message")} from ${plural(people, "person", "people")})`;
 
@@ -75,7 +79,7 @@ export function summariseLocally(input: SummaryInput): string {
   const minAuthors = people >= 3 ? 2 : 1;
   const topics = topTerms(
     talk.map((l) => l.message),
-    { customEmotes: custom, exclude: names, bigrams: true, limit: 10 },
+    { customEmotes: custom, exclude: notTopics, bigrams: true, limit: 10 },
   ).filter((t) => t.authors >= minAuthors);
   const emotes = topEmotes(messages, { customEmotes: custom, limit: 3 });
   const mood = moodOf(lines);
@@ -131,9 +135,15 @@ export function summariseLocally(input: SummaryInput): string {
   return sentences.join(" ");
 }
 
-function describe(message: Message, index: number, custom: ReadonlySet<string>, names: ReadonlySet<string>): Line {
+function describe(
+  message: Message,
+  index: number,
+  custom: ReadonlySet<string>,
+  names: ReadonlySet<string>,
+  notTopics: ReadonlySet<string>,
+): Line {
   const all = tokens(message, custom);
-  const { terms, pairs } = contentTerms(message, custom, names);
+  const { terms, pairs } = contentTerms(message, custom, notTopics);
   const text = message.text.trim();
   const command = isCommand(text);
   // A question is what the analyser tagged as one, or a line that ends with "?" before its emotes.
@@ -151,6 +161,7 @@ function describe(message: Message, index: number, custom: ReadonlySet<string>, 
     pairs,
     key: lineKey(text),
     words: all.filter((t) => t.kind === "word").length,
+    naming: all.some((t) => t.kind === "word" && names.has(t.text.toLowerCase())),
   };
 }
 
@@ -241,7 +252,8 @@ function copypasta(lines: readonly Line[]): { key: string; text: string; authors
 /**
  * The line that best covers the topics (a centroid-like score: the topic weight it carries,
  * over the square root of how many words it has), quoted. Lines by someone who posted a large
- * share of the window, links, emote-only lines, questions and insults are not candidates.
+ * share of the window, links, emote-only lines, questions, insults and lines that name a
+ * chatter are not candidates.
  */
 function representative(
   talk: readonly Line[],
@@ -257,7 +269,7 @@ function representative(
   const asked = new Set(questions.map((q) => q.key));
   let best: { line: Line; score: number; text: string } | undefined;
   for (const l of talk) {
-    if (l.link || l.emoteOnly || l.question || asked.has(l.key) || l.terms.size === 0) continue;
+    if (l.link || l.emoteOnly || l.naming || l.question || asked.has(l.key) || l.terms.size === 0) continue;
     if (l.message.sentiment?.tags.includes("insult") === true) continue;
     if (people > 2 && (posted.get(l.message.author.id) ?? 0) > spamLimit) continue;
     const text = quoteText(l.message.text);
@@ -300,7 +312,7 @@ interface Question {
 function notableQuestions(lines: readonly Line[]): Question[] {
   const byKey = new Map<string, { text: string; authors: Set<string>; lastIndex: number }>();
   for (const l of lines) {
-    if (!l.question || l.link || l.words < 2) continue;
+    if (!l.question || l.link || l.naming || l.words < 2) continue;
     if (l.message.sentiment?.tags.includes("insult") === true) continue;
     const text = quoteText(l.message.text);
     if (text.length < 6) continue;

@@ -292,7 +292,8 @@ export interface EmoteCount {
   authors: number;
 }
 
-type Line = Pick<Message, "text" | "emotes" | "author">;
+/** What the counting functions need of a message. */
+export type ChatLine = Pick<Message, "text" | "emotes"> & { author: Pick<Message["author"], "id"> };
 
 export interface TopOptions {
   /** The channel's own emote names. */
@@ -363,7 +364,7 @@ function compare(a: string, b: string): number {
  * alphabetically. A message counts each term once; a plural ("swords") joins its singular
  * ("sword") when both occur.
  */
-export function topTerms(messages: readonly Line[], options: TopOptions = {}): TermCount[] {
+export function topTerms(messages: readonly ChatLine[], options: TopOptions = {}): TermCount[] {
   const custom = toSet(options.customEmotes);
   const unigrams = new Tally();
   const pairs = new Tally();
@@ -405,7 +406,7 @@ function foldBigrams(unigrams: Tally, pairs: Tally): void {
  * name. A message counts each emote once.
  */
 export function topEmotes(
-  messages: readonly Line[],
+  messages: readonly ChatLine[],
   options: Omit<TopOptions, "bigrams" | "exclude"> = {},
 ): EmoteCount[] {
   const custom = toSet(options.customEmotes);
