@@ -13,6 +13,7 @@ import type { ChannelEvent, Message } from "@chorus/protocol";
 import type { FeedOp } from "../lib/feed";
 import { feedActions, useFeed } from "../store/feed";
 import { useSession } from "../store/session";
+import { noteEmotes, onStats, onSummary, resetAnalysis } from "./analysis";
 import { announceMessage, resetAnnouncements } from "./announcer";
 import { Batcher } from "./batcher";
 import { getChannel } from "./channels";
@@ -26,6 +27,7 @@ const INITIAL_PAGE = 100;
 export function openChannel(name: string): () => void {
   const channel = name.toLowerCase();
   feedActions.open(channel);
+  resetAnalysis(channel);
   resetAnnouncements();
   const batcher = new Batcher<FeedOp>((ops) => feedActions.apply(ops));
   let closed = false;
@@ -43,6 +45,7 @@ export function openChannel(name: string): () => void {
         batcher.push({ op: "message", message: event.data, live: true });
         // A chat-delay placeholder only moves the seq on: nothing to announce or learn from.
         if (event.data.deleted) return;
+        noteEmotes(event.data);
         if (event.data.author.id !== useSession.getState().user?.id) announceMessage(event.data);
         else noteOwnMessage(event.data);
         return;
@@ -92,7 +95,12 @@ export function openChannel(name: string): () => void {
         batcher.push({ op: "notice", text: "The stream ended", at: event.at });
         return;
       case "summary":
-        batcher.push({ op: "notice", text: `Summary: ${event.data.text}`, at: event.at });
+        // Not a chat row: at a fast chat's pace summaries would crowd it. The dashboard's feed
+        // and the viewer's "catch me up" card show them.
+        onSummary(event.seq, event.at, event.data);
+        return;
+      case "stats":
+        onStats(event.data);
         return;
       case "viewer_count":
         feedActions.setViewers(event.data.viewers);
@@ -103,7 +111,7 @@ export function openChannel(name: string): () => void {
         onModeratorEvent(event);
         return;
       default:
-        return; // user_joined / user_left / stats: nothing to show in the feed
+        return; // user_joined / user_left: nothing to show in the feed
     }
   };
 
@@ -114,6 +122,7 @@ export function openChannel(name: string): () => void {
         onEvent(update.event);
         return;
       case "reset":
+        for (const m of update.messages) noteEmotes(m);
         batcher.push({ op: "replace", messages: update.messages, lossBefore: true, at: Date.now() });
         return;
       case "error":
@@ -141,6 +150,7 @@ export function openChannel(name: string): () => void {
     }
     if (closed) return;
     feedActions.setChannel(info);
+    for (const m of history) noteEmotes(m);
     batcher.push({ op: "replace", messages: history, lossBefore: false, at: Date.now() });
     batcher.flushNow();
     unsubscribe = client.subscribe(channel, onUpdate, { since: history.at(-1)?.seq ?? 0 });

@@ -1,6 +1,7 @@
 /**
  * A channel: the stream beside the chat on wide screens, stacked (video, title, chat) on
- * phones. Opening the page opens the channel's feed; leaving closes it.
+ * phones. Opening the page opens the channel's feed; leaving closes it. The reader's optional
+ * chat extras (a "catch me up" summary above the chat, sentiment colours) switch on below the title.
  */
 import { LayoutDashboard } from "lucide-react";
 import { useEffect } from "react";
@@ -9,6 +10,7 @@ import { watchModeration } from "../../services/moderation";
 import { followLink } from "../../services/router";
 import { useFeed } from "../../store/feed";
 import { useSession } from "../../store/session";
+import { AnalysisToggles, CatchMeUp } from "../Analysis/ViewerAnalysis";
 import { ChannelHeader } from "../ChannelHeader/ChannelHeader";
 import { ChatPanel } from "../ChatPanel/ChatPanel";
 import { dashboardPath } from "../Dashboard/Dashboard";
@@ -40,6 +42,7 @@ export function ChannelPage({ name }: { name: string }) {
             <VideoPlayer channel={channel} />
             <div className="flex flex-col gap-3 p-3 lg:p-4">
               <ChannelHeader channel={channel} />
+              <AnalysisToggles />
               {(isOwner || isAdmin) && (
                 <a
                   href={dashboardPath(channel.name)}
@@ -62,10 +65,10 @@ export function ChannelPage({ name }: { name: string }) {
           </p>
         )}
       </section>
-      <ChatPanel
-        channel={name}
-        className="min-h-0 flex-1 border-zinc-200 max-lg:border-t lg:w-[22rem] lg:flex-none lg:border-l dark:border-zinc-800"
-      />
+      <div className="flex min-h-0 flex-1 flex-col border-zinc-200 max-lg:border-t lg:w-[22rem] lg:flex-none lg:border-l dark:border-zinc-800">
+        <CatchMeUp channel={name.toLowerCase()} />
+        <ChatPanel channel={name} className="min-h-0 flex-1" />
+      </div>
     </div>
   );
 }

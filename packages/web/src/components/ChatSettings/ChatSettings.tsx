@@ -4,6 +4,7 @@
  * once (numbers on Enter or when the field is left), and every control shows the channel as the
  * page last heard it: a change by another moderator (`channel_updated`) appears here live.
  * Moderators may change the chat modes and shield mode; the rest is shown, disabled, for them.
+ * The chat analysis settings (summaries, emote feelings) are the owner's.
  */
 import type { ChannelSettingsPatch } from "@chorus/client";
 import { AUTOMOD_CATEGORIES, CHAT_DELAYS, type ChannelSettings } from "@chorus/protocol";
@@ -26,6 +27,7 @@ import {
 import { saveSettings } from "../../services/settings";
 import { useFeed } from "../../store/feed";
 import { useModeration } from "../../store/moderation";
+import { AnalysisSettings } from "../Analysis/AnalysisSettings";
 
 const SELECT =
   "rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-950";
@@ -159,6 +161,8 @@ export function ChatSettings() {
       </section>
 
       <AutoMod settings={settings} disabled={!can("autoModLevel")} save={save} />
+
+      <AnalysisSettings disabled={!can("sentimentEmotes")} />
     </div>
   );
 }

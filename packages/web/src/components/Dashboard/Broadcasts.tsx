@@ -1,10 +1,14 @@
-/** Past broadcasts, newest first: each links to its transcript and replay, with exports. */
+/**
+ * Past broadcasts, newest first: each links to its transcript and replay, with exports, and
+ * shows its highlights on its timeline (a marker opens the replay there).
+ */
 import type { Broadcast } from "@chorus/protocol";
 import { useEffect, useState } from "react";
 import { formatSpan } from "../../lib/streamer";
 import { followLink } from "../../services/router";
 import { exportUrl, listBroadcasts } from "../../services/streamer";
 import { useFeed } from "../../store/feed";
+import { PastHighlights } from "../Analysis/BroadcastHighlights";
 import { ErrorLine, errorText, formatWhen, Section } from "./ui";
 
 export const broadcastPath = (channel: string, id: string): string =>
@@ -54,6 +58,7 @@ export function Broadcasts({ channel }: { channel: string }) {
                 CSV
               </a>
             </span>
+            {b.endedAt !== null && <PastHighlights channel={channel} broadcast={b} />}
           </li>
         ))}
       </ul>

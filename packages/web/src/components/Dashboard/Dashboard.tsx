@@ -1,6 +1,6 @@
 /**
- * The streamer's dashboard (`/c/<name>/dashboard`, the owner and admins): stream controls,
- * audience, connectors, ingest keys, the simulator and past broadcasts. It opens the channel's
+ * The streamer's dashboard (`/c/<name>/dashboard`, the owner and admins): the live chat
+ * analysis, stream controls, audience, connectors, ingest keys, the simulator and past broadcasts. It opens the channel's
  * feed like the channel page, so live state and the viewer count update from the same events.
  */
 import { ArrowLeft } from "lucide-react";
@@ -9,6 +9,7 @@ import { openChannel } from "../../services/channel-feed";
 import { channelPath, followLink } from "../../services/router";
 import { useFeed } from "../../store/feed";
 import { useSession } from "../../store/session";
+import { LiveAnalysis } from "../Analysis/LiveAnalysis";
 import { LiveBadge } from "../LiveBadge/LiveBadge";
 import { NotFound } from "../NotFound/NotFound";
 import { OwnerControls } from "../OwnerControls/OwnerControls";
@@ -67,6 +68,12 @@ export function Dashboard({ name }: { name: string }) {
           </h1>
           <LiveBadge live={channel.live} />
         </header>
+        <LiveAnalysis
+          key={channel.name}
+          channel={channel.name}
+          broadcast={channel.live ? channel.broadcast : undefined}
+          canEdit
+        />
         <div className="grid gap-4 lg:grid-cols-2">
           <div className="flex flex-col gap-4">
             <OwnerControls key={channel.name} channel={channel} open />

@@ -4,7 +4,8 @@
  * on hover (and to screen readers, always). A name opens the user card; moderators get the
  * row's actions and see removed messages marked with who removed them (viewers never get
  * removed rows: MessageList leaves them out), first-time chatters' messages marked, and an eye
- * (a lock) on the messages of monitored (restricted) users.
+ * (a lock) on the messages of monitored (restricted) users. With the reader's sentiment colours on,
+ * a positive or negative message gets a tinted left edge and a marker that says which in text.
  */
 import { CloudOff, History, Info } from "lucide-react";
 import { type CSSProperties, memo } from "react";
@@ -13,6 +14,7 @@ import type { FeedRow, Removal } from "../../lib/feed";
 import { formatClock } from "../../lib/format";
 import { allowedActions, type Moderator } from "../../lib/moderation";
 import { mentions } from "../../lib/text";
+import { useAnalysis } from "../../store/analysis";
 import { moderationActions } from "../../store/moderation";
 import { AuthorBadges } from "../AuthorBadges/AuthorBadges";
 import { SpriteIcon } from "../IconSprite/IconSprite";
@@ -31,7 +33,25 @@ export interface MessageRowProps {
   status?: "restricted" | "monitored" | undefined;
 }
 
+/** Sentiment colours: a tinted left edge and the label as text (never colour alone). */
+const SENTIMENT = {
+  positive: {
+    row: "border-l-2 border-emerald-500 bg-emerald-500/5 pl-2.5",
+    mark: "text-emerald-600 dark:text-emerald-400",
+    sign: "+",
+    text: "Positive message",
+  },
+  negative: {
+    row: "border-l-2 border-red-500 bg-red-500/5 pl-2.5",
+    mark: "text-red-600 dark:text-red-400",
+    sign: "−",
+    text: "Negative message",
+  },
+} as const;
+
 export const MessageRow = memo(function MessageRow({ row, me, mod, status }: MessageRowProps) {
+  // One selector per row, read only while rendering it: no work per message beyond a lookup.
+  const sentimentColors = useAnalysis((s) => s.sentimentColors);
   if (row.kind === "divider") {
     const Icon = row.tone === "loss" ? CloudOff : History;
     return (
@@ -69,6 +89,8 @@ export const MessageRow = memo(function MessageRow({ row, me, mod, status }: Mes
   const nameStyle: NameStyle = { "--name-dark": colors.dark, "--name-light": colors.light };
   // Moderators keep an eye on first-time chatters (Twitch's highlight).
   const first = mod !== null && message.firstMessage === true;
+  const label = sentimentColors && !removed ? message.sentiment?.label : undefined;
+  const tone = label === "positive" || label === "negative" ? SENTIMENT[label] : undefined;
   return (
     <div
       data-row="message"
@@ -78,12 +100,13 @@ export const MessageRow = memo(function MessageRow({ row, me, mod, status }: Mes
       data-removed={removed ? removed.cause : undefined}
       data-first={first ? "" : undefined}
       data-status={mod !== null ? status : undefined}
+      data-sentiment={label}
       className={`group relative break-words px-3 py-0.5 text-sm leading-6 hover:bg-zinc-200/60 dark:hover:bg-zinc-800/50 ${
         mentioned
           ? "border-l-2 border-violet-500 bg-violet-500/10 pl-2.5"
           : first
             ? "border-l-2 border-sky-500 bg-sky-500/10 pl-2.5"
-            : ""
+            : (tone?.row ?? "")
       }`}
     >
       <time
@@ -115,6 +138,17 @@ export const MessageRow = memo(function MessageRow({ row, me, mod, status }: Mes
             name={status}
             className={`size-3.5 ${status === "restricted" ? "text-red-500" : "text-amber-500"}`}
           />
+        </span>
+      )}
+      {tone && (
+        <span
+          role="img"
+          aria-label={tone.text}
+          title={tone.text}
+          data-part="sentiment"
+          className={`mr-1 inline-block w-2 text-center font-bold ${tone.mark}`}
+        >
+          {tone.sign}
         </span>
       )}
       <PlatformIcon platform={author.platform} />

@@ -1,11 +1,13 @@
 /**
  * A past broadcast (`/c/<name>/broadcasts/<id>`): its transcript, searchable, with deleted
  * messages as placeholders (the server sends no text for them), exports, and a replay that
- * shows the chat as it was, up to a playhead moving at 0.5×–4× over the broadcast's time.
+ * shows the chat as it was, up to a playhead moving at 0.5×–4× over the broadcast's time. The
+ * broadcast's highlights (chat spikes) are markers on the replay's timeline: one jumps there.
  */
-import type { Broadcast, Message } from "@chorus/protocol";
+import type { Broadcast, Highlight, Message } from "@chorus/protocol";
 import { ArrowLeft, Pause, Play } from "lucide-react";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { highlightPlayhead } from "../../lib/analysis";
 import {
   advance,
   filterTranscript,
@@ -15,8 +17,11 @@ import {
   replaySpan,
   shownCount,
 } from "../../lib/streamer";
+import { fetchHighlights } from "../../services/analysis";
 import { channelPath, followLink } from "../../services/router";
 import { exportUrl, listBroadcasts, loadTranscript } from "../../services/streamer";
+import { analysisActions, useAnalysis } from "../../store/analysis";
+import { HighlightTimeline } from "../Analysis/HighlightTimeline";
 import { BUTTON, ErrorLine, errorText, formatWhen, INPUT } from "../Dashboard/ui";
 import { TranscriptRow } from "./TranscriptRow";
 
@@ -28,6 +33,19 @@ export function TranscriptPage({ name, id }: { name: string; id: string }) {
   const [messages, setMessages] = useState<Message[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [query, setQuery] = useState("");
+  const [highlights, setHighlights] = useState<Highlight[]>([]);
+
+  useEffect(() => {
+    let stopped = false;
+    // A server without the analysis (or a broadcast without highlights) leaves the timeline bare.
+    fetchHighlights(name, id).then(
+      (list) => !stopped && setHighlights(list),
+      () => {},
+    );
+    return () => {
+      stopped = true;
+    };
+  }, [name, id]);
 
   useEffect(() => {
     const abort = new AbortController();
@@ -104,7 +122,7 @@ export function TranscriptPage({ name, id }: { name: string; id: string }) {
                 ))}
               </ol>
             </section>
-            {broadcast && <Replay broadcast={broadcast} messages={messages} />}
+            {broadcast && <Replay broadcast={broadcast} messages={messages} highlights={highlights} />}
           </div>
         )}
       </div>
@@ -112,7 +130,15 @@ export function TranscriptPage({ name, id }: { name: string; id: string }) {
   );
 }
 
-function Replay({ broadcast, messages }: { broadcast: Broadcast; messages: readonly Message[] }) {
+function Replay({
+  broadcast,
+  messages,
+  highlights,
+}: {
+  broadcast: Broadcast;
+  messages: readonly Message[];
+  highlights: readonly Highlight[];
+}) {
   const span = useMemo(
     () => replaySpan(broadcast.startedAt, broadcast.endedAt, messages),
     [broadcast.startedAt, broadcast.endedAt, messages],
@@ -121,6 +147,19 @@ function Replay({ broadcast, messages }: { broadcast: Broadcast; messages: reado
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState<ReplaySpeed>(1);
   const listRef = useRef<HTMLOListElement>(null);
+  const pendingJump = useAnalysis((s) => s.pendingJump);
+
+  const jump = (highlight: Pick<Highlight, "at" | "seq">): void => {
+    setAt(Math.min(span.end, Math.max(span.start, highlightPlayhead(highlight, messages))));
+  };
+
+  // Opened from a highlight elsewhere (the dashboard): start there.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new request (or this broadcast's messages) moves the playhead
+  useEffect(() => {
+    if (pendingJump === null || pendingJump.broadcastId !== broadcast.id) return;
+    analysisActions.requestJump(null);
+    jump(pendingJump);
+  }, [pendingJump, broadcast.id]);
 
   useEffect(() => {
     if (!playing) return;
@@ -188,6 +227,14 @@ function Replay({ broadcast, messages }: { broadcast: Broadcast; messages: reado
           ))}
         </fieldset>
       </div>
+      <HighlightTimeline
+        highlights={highlights}
+        start={span.start}
+        end={span.end}
+        onSelect={jump}
+        testId="replay-highlights"
+        empty="No highlights: the chat never spiked."
+      />
       <ol
         ref={listRef}
         data-testid="replay-chat"
