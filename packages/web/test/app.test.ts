@@ -1371,4 +1371,166 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
     expect(o.errors).toEqual([]);
     await close(o);
   });
+
+  // ---- live analysis ------------------------------------------------------------------------
+
+  describe("live analysis", () => {
+    type SummaryEntry = { seq: number; at: number; text: string; fromSeq: number; toSeq: number };
+    const summariesOf = async (channel: string): Promise<SummaryEntry[]> =>
+      (await api<{ summaries: SummaryEntry[] }>(server.url, "GET", `/api/channels/${channel}/summaries?limit=10`)).body
+        .summaries ?? [];
+    const settingsOf = async (channel: string) =>
+      (await api<{ channel: Channel }>(server.url, "GET", `/api/channels/${channel}`)).body.channel.settings;
+    /** Console errors (a Content-Security-Policy violation is one) of the page `opened` is about to load. */
+    const consoleErrors = (into: string[]) => (page: Page) => {
+      page.on("console", (m) => {
+        if (m.type() === "error") into.push(m.text());
+      });
+    };
+
+    it("the owner's dashboard: charts grow with each stats event, a summary every summaryEvery messages, the questions queue, the settings", {
+      timeout: 90_000,
+    }, async () => {
+      const owner = await register(server.url, "analyst");
+      const fan = await register(server.url, "fan");
+      const channel = await createChannel(server.url, owner, "mood");
+      const logged: string[] = [];
+      const o = await openAs(owner, `${channelUrl(channel)}/dashboard`, {}, consoleErrors(logged));
+      const { page } = o;
+      const analysis = page.getByTestId("live-analysis");
+      await analysis.waitFor();
+
+      // The owner asks for a summary every 5 messages and tells the analyser how PogChamp feels.
+      await analysis.getByText("Analysis settings").click();
+      const every = page.getByTestId("setting-summaryEvery");
+      await every.fill("5");
+      await every.press("Enter");
+      await expect.poll(async () => (await settingsOf(channel)).summaryEvery).toBe(5);
+      const emotes = page.getByTestId("sentiment-emotes");
+      await emotes.getByLabel("Emote", { exact: true }).fill("PogChamp");
+      await emotes.getByLabel("Feeling", { exact: true }).fill("5");
+      await emotes.getByRole("button", { name: "Add" }).click();
+      await expect.poll(async () => (await settingsOf(channel)).sentimentEmotes).toEqual({ PogChamp: 5 });
+      await emotes.locator('[data-emote="PogChamp"]').waitFor();
+      expect(await emotes.locator('[data-emote="PogChamp"] [data-part="polarity"]').textContent()).toBe("+5");
+      await emotes.getByLabel("Feeling", { exact: true }).fill("9");
+      await emotes.getByLabel("Emote", { exact: true }).fill("Kappa");
+      await emotes.getByRole("button", { name: "Add" }).click();
+      expect(await emotes.getByRole("alert").textContent()).toContain("-5 to 5");
+      expect(await settingsOf(channel).then((s) => s.sentimentEmotes)).toEqual({ PogChamp: 5 });
+
+      // Chat arrives: a uPlot canvas per chart, and each stats event (every 2 s) adds a point.
+      const rate = page.getByTestId("chart-rate");
+      const points = async (): Promise<number> => Number(await rate.getAttribute("data-points"));
+      for (let i = 1; i <= 3; i++) await post(admin, channel, `the chat warms up ${i}`);
+      await expect.poll(points, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+      for (const chart of ["chart-rate", "chart-sentiment", "chart-audience"])
+        expect(await page.getByTestId(chart).locator("canvas").count()).toBeGreaterThan(0);
+      const first = await points();
+      await expect.poll(points, { timeout: 10_000 }).toBeGreaterThan(first);
+      const second = await points();
+      await expect.poll(points, { timeout: 10_000 }).toBeGreaterThan(second);
+      expect(Number(await page.getByTestId("chart-audience").getAttribute("data-points"))).toBeGreaterThan(second);
+      const now = page.getByTestId("analysis-now");
+      expect(Number(await now.locator('[data-part="last-minute"]').textContent())).toBeGreaterThanOrEqual(3);
+      expect(await rate.getByRole("img").getAttribute("aria-label")).toMatch(/messages in the last minute/);
+
+      // A summary after 5 messages (3 so far), in the feed as soon as its event arrives.
+      for (let i = 4; i <= 6; i++) await post(admin, channel, `the boss fight begins, round ${i}`);
+      const feed = page.getByTestId("summary-feed");
+      await feed.locator("li").first().waitFor({ timeout: 15_000 });
+      const [summary] = (await summariesOf(channel)).slice(-1);
+      expect(summary?.text.length).toBeGreaterThan(0);
+      expect(await feed.locator("li").first().getAttribute("data-seq")).toBe(String(summary?.seq));
+      expect(await feed.locator('li [data-part="text"]').first().textContent()).toBe(summary?.text);
+
+      // Questions: open ones queue up; answered or dismissed here, they leave the queue.
+      await post(fan, channel, "what game is next?");
+      await post(fan, channel, "when does the next stream start?");
+      const queue = page.getByTestId("questions");
+      await expect.poll(() => queue.locator("li").count(), { timeout: 10_000 }).toBe(2);
+      await queue
+        .getByRole("button", { name: /^Dismiss/ })
+        .first()
+        .click();
+      await expect.poll(() => queue.locator("li").count()).toBe(1);
+      expect(await queue.textContent()).toContain("when does the next stream start?");
+      await queue.getByRole("button", { name: /answered$/ }).click();
+      await queue.waitFor({ state: "detached" });
+      expect(await page.getByTestId("questions-marked").textContent()).toBe("1 answered · 1 dismissed");
+      // …and stay gone as more stats arrive.
+      const before = await points();
+      await post(admin, channel, "one more line");
+      await expect.poll(points, { timeout: 10_000 }).toBeGreaterThan(before);
+      expect(await queue.count()).toBe(0);
+      await shot(page, "dashboard-analysis");
+
+      expect(logged.filter((line) => /Content Security Policy/i.test(line))).toEqual([]);
+      expect(o.errors).toEqual([]);
+      await close(o);
+    });
+
+    it("a viewer: the catch-me-up card shows the latest summary live; sentiment colours mark a positive message in text", {
+      timeout: 60_000,
+    }, async () => {
+      const owner = await register(server.url, "analyst");
+      const channel = await createChannel(server.url, owner, "catchup");
+      const patched = await api(server.url, "PATCH", `/api/channels/${channel}`, {
+        token: owner.token,
+        body: { settings: { summaryEvery: 5 } },
+      });
+      expect(patched.status).toBe(200);
+      for (let i = 1; i <= 5; i++) await post(admin, channel, `the raid arrives, wave ${i}`);
+      await expect.poll(async () => (await summariesOf(channel)).length, { timeout: 10_000 }).toBeGreaterThan(0);
+
+      const v = await open(channelUrl(channel));
+      const { page } = v;
+      const card = page.getByTestId("catch-up");
+      const toggle = page.getByTestId("catch-up-toggle");
+      await toggle.waitFor();
+      // Off until the viewer asks for it.
+      expect(await toggle.getAttribute("aria-pressed")).toBe("false");
+      expect(await card.count()).toBe(0);
+      await toggle.click();
+      await card.waitFor();
+      const latest = (await summariesOf(channel)).at(-1);
+      if (latest === undefined) throw new Error("no summary");
+      expect(await card.getAttribute("data-seq")).toBe(String(latest.seq));
+      expect(await card.locator('[data-part="text"]').textContent()).toBe(latest.text);
+
+      // Live: the next summary replaces it.
+      for (let i = 6; i <= 10; i++) await post(admin, channel, `the raid settles in, wave ${i}`);
+      await expect
+        .poll(async () => Number(await card.getAttribute("data-seq")), { timeout: 15_000 })
+        .toBeGreaterThan(latest.seq);
+      const newest = (await summariesOf(channel)).at(-1);
+      expect(await card.getAttribute("data-seq")).toBe(String(newest?.seq));
+      await card.getByRole("button", { name: "Close the summary" }).click();
+      await card.waitFor({ state: "detached" });
+      // The choice is remembered: after a reload the card is on, with the latest summary.
+      await page.reload();
+      await card.waitFor();
+      expect(await toggle.getAttribute("aria-pressed")).toBe("true");
+
+      // Sentiment colours: off by default; on, a positive message says so in a marker's text too.
+      const positive = await post(admin, channel, "PogChamp this is amazing");
+      expect(positive.sentiment?.label).toBe("positive");
+      const message = row(page, positive.seq);
+      await message.waitFor();
+      expect(await message.getAttribute("data-sentiment")).toBeNull();
+      const colours = page.getByTestId("sentiment-toggle");
+      expect(await colours.getAttribute("aria-pressed")).toBe("false");
+      await colours.click();
+      await expect.poll(() => message.getAttribute("data-sentiment")).toBe("positive");
+      const marker = message.getByRole("img", { name: "Positive message" });
+      expect(await marker.count()).toBe(1);
+      expect(await marker.getAttribute("title")).toBe("Positive message");
+      await shot(page, "channel-analysis");
+      await colours.click();
+      await expect.poll(() => message.getAttribute("data-sentiment")).toBeNull();
+      expect(await marker.count()).toBe(0);
+      expect(v.errors).toEqual([]);
+      await close(v);
+    });
+  });
 });

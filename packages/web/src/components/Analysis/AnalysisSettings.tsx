@@ -102,7 +102,7 @@ function NumberField({
     commit();
   };
   return (
-    <form onSubmit={submit} aria-label={spec.label} data-setting={field}>
+    <form onSubmit={submit} noValidate aria-label={spec.label} data-setting={field}>
       <div className="flex items-center gap-2">
         <label htmlFor={`${ids}-input`} className="flex-1 text-sm">
           {spec.label}
@@ -205,7 +205,7 @@ function EmoteEditor({
           ))}
         </ul>
       )}
-      <form onSubmit={add} className="flex flex-wrap items-end gap-2" aria-label="Add an emote feeling">
+      <form onSubmit={add} noValidate className="flex flex-wrap items-end gap-2" aria-label="Add an emote feeling">
         <label className="flex min-w-0 flex-1 flex-col gap-0.5 text-xs">
           Emote
           <input
