@@ -46,5 +46,5 @@ export function loadSplit(name: Split | "all"): Example[] {
 }
 
 export function toJsonl(examples: readonly Example[]): string {
-  return examples.map((e) => JSON.stringify({ text: e.text, label: e.label })).join("\n") + "\n";
+  return `${examples.map((e) => JSON.stringify({ text: e.text, label: e.label })).join("\n")}\n`;
 }
