@@ -235,7 +235,8 @@ function moodOf(lines: readonly Line[]): string | undefined {
 function copypasta(lines: readonly Line[]): { key: string; text: string; authors: number } | undefined {
   const byKey = new Map<string, { text: string; authors: Set<string> }>();
   for (const l of lines) {
-    if (l.command || l.emoteOnly || l.key.length < 20) continue;
+    // Short lines said by many are chat agreeing ("lag again"); questions are reported as such.
+    if (l.command || l.emoteOnly || l.question || l.words < 4 || l.key.length < 25) continue;
     const entry = byKey.get(l.key) ?? { text: quoteText(l.message.text), authors: new Set<string>() };
     entry.authors.add(l.message.author.id);
     byKey.set(l.key, entry);

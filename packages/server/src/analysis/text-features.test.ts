@@ -112,6 +112,20 @@ describe("line kinds", () => {
     ]);
   });
 
+  it("reads a message again when its text or the emote set differs from the last time", () => {
+    const message = line("sword KEKW");
+    expect(terms(message)).toEqual(["sword"]);
+    message.text = "shield KEKW";
+    expect(terms(message)).toEqual(["shield"]);
+    expect(terms(message, new Set(["shield"]))).toEqual([]);
+    expect(terms(message)).toEqual(["shield"]);
+  });
+
+  it("splits ASCII and non-ASCII text alike", () => {
+    expect(terms(line("boss_fight... sword's edge, 3.14 dmg!"))).toEqual(["boss_fight", "sword", "edge", "dmg"]);
+    expect(terms(line("boss_fight… sword's edge, 3.14 dmg!"))).toEqual(["boss_fight", "sword", "edge", "dmg"]);
+  });
+
   it("keys lines by what they say, not by case, spacing or trailing marks", () => {
     expect(lineKey("What  sword is THAT???")).toBe(lineKey("what sword is that?"));
     expect(lineKey("what sword")).not.toBe(lineKey("what shield"));

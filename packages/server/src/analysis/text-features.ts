@@ -67,7 +67,7 @@ const ENGLISH_EXTRA = `
   nothing everything someone anyone everyone somebody anybody nobody one ones why when whom whose
   against above below down off once further few own same than too s t d ll m o re ve y
   get gets getting got go goes going gone went know knew think thought see saw seen look looking
-  say says saying said tell told want need let put
+  say says saying said tell told want need let put today tonight
 `;
 
 // Chat filler: reactions and greetings that say nothing about what chat talks about.
@@ -193,8 +193,28 @@ function toTerm(word: string): string | undefined {
 /**
  * The line's tokens in order: emotes (global, `customEmotes`, or marked in `message.emotes`),
  * emoji, mentions, links, the command word of a command line, and words. Punctuation is dropped.
+ *
+ * Messages are immutable, and an analyser asks about one several times (its terms, its emotes):
+ * the tokens of the last call for a message object are kept with it (weakly), for the same text
+ * and the same `customEmotes` set. Treat the returned array as read-only.
  */
-export function tokens(message: Pick<Message, "text" | "emotes">, customEmotes?: ReadonlySet<string>): Token[] {
+export function tokens(
+  message: Pick<Message, "text" | "emotes">,
+  customEmotes?: ReadonlySet<string>,
+): readonly Token[] {
+  const cached = TOKENS.get(message);
+  if (cached !== undefined && cached.text === message.text && cached.custom === customEmotes) return cached.tokens;
+  const found = tokenise(message, customEmotes);
+  TOKENS.set(message, { text: message.text, custom: customEmotes, tokens: found });
+  return found;
+}
+
+const TOKENS = new WeakMap<
+  object,
+  { text: string; custom: ReadonlySet<string> | undefined; tokens: readonly Token[] }
+>();
+
+function tokenise(message: Pick<Message, "text" | "emotes">, customEmotes?: ReadonlySet<string>): Token[] {
   const emotes = emoteSetOf(message, customEmotes);
   const out: Token[] = [];
   const chunks = message.text.split(/\s+/u).filter((c) => c.length > 0);
@@ -208,14 +228,23 @@ export function tokens(message: Pick<Message, "text" | "emotes">, customEmotes?:
   return out;
 }
 
+function word(text: string): Token {
+  const term = toTerm(text);
+  return term === undefined ? { kind: "word", text } : { kind: "word", text, term };
+}
+
+// Most chat is ASCII, which needs no dictionary to split (and ICU costs ~15 µs a line).
+const ASCII = /^[\x21-\x7e]+$/u;
+const ASCII_WORD = /[A-Za-z0-9_]+(?:['][A-Za-z0-9_]+)*/gu;
+
 function wordTokens(chunk: string, out: Token[]): void {
+  if (ASCII.test(chunk)) {
+    for (const [w] of chunk.matchAll(ASCII_WORD)) out.push(word(w));
+    return;
+  }
   for (const { segment, isWordLike } of WORDS.segment(chunk)) {
-    if (isWordLike) {
-      const term = toTerm(segment);
-      out.push(term === undefined ? { kind: "word", text: segment } : { kind: "word", text: segment, term });
-    } else {
-      for (const emoji of emojis(segment)) out.push({ kind: "emoji", text: emoji });
-    }
+    if (isWordLike) out.push(word(segment));
+    else for (const emoji of emojis(segment)) out.push({ kind: "emoji", text: emoji });
   }
 }
 
