@@ -46,10 +46,7 @@ export function TimeChart({ title, description, data, series, axes, scales, test
         height: HEIGHT,
         series: [{}, ...ys],
         scales: { x: { time: true }, ...yScales },
-        axes: [
-          { stroke: AXIS_COLOR, grid: GRID, ticks: GRID },
-          ...(yAxes ?? [{ stroke: AXIS_COLOR, grid: GRID, ticks: GRID, size: 44 }]),
-        ],
+        axes: [{ stroke: AXIS_COLOR, grid: GRID, ticks: GRID }, ...(yAxes ?? [axis()])],
         cursor: { drag: { x: false, y: false } },
         legend: { live: true },
       },
@@ -76,12 +73,18 @@ export function TimeChart({ title, description, data, series, axes, scales, test
   return (
     <figure className="flex min-w-0 flex-col gap-1" data-testid={testId} data-points={pointCount(data)}>
       <figcaption className="font-medium text-xs text-zinc-600 dark:text-zinc-400">{title}</figcaption>
-      <div ref={box} role="img" aria-label={`${title}: ${description}`} className="w-full min-w-0 overflow-hidden" />
+      {/* uPlot's stylesheet is not in a cascade layer, so these overrides need `!` to win. */}
+      <div
+        ref={box}
+        role="img"
+        aria-label={`${title}: ${description}`}
+        className="w-full min-w-0 overflow-hidden [&_.u-legend]:text-xs! [&_.u-legend_.u-series:first-child]:hidden!"
+      />
     </figure>
   );
 }
 
 /** A y axis in the chart's colours: `scale` and `side` (1 = right) for a second scale. */
 export function axis(options: uPlot.Axis = {}): uPlot.Axis {
-  return { stroke: AXIS_COLOR, grid: GRID, ticks: GRID, size: 44, ...options };
+  return { stroke: AXIS_COLOR, grid: GRID, ticks: GRID, size: 52, ...options };
 }
