@@ -93,7 +93,7 @@ export function summariseLocally(input: SummaryInput): string {
   const quote = representative(talk, topics, questions, people);
   const shown = listOf(topics.slice(0, 3).map((t) => `"${t.term}"`));
   // Each entry lists a sentence's variants, longest first; the first that fits is used.
-  const topicVariants = shown === "" ? [] : [`, as in "${quote}"`, ""].filter((q) => quote !== undefined || q === "");
+  const topicVariants = shown === "" ? [] : quote === undefined ? [""] : [`, as in "${quote}"`, ""];
 
   const sentences: string[] = [];
   const later: string[][] = [];
@@ -237,6 +237,7 @@ function copypasta(lines: readonly Line[]): { key: string; text: string; authors
   for (const l of lines) {
     // Short lines said by many are chat agreeing ("lag again"); questions are reported as such.
     if (l.command || l.emoteOnly || l.question || l.words < 4 || l.key.length < 25) continue;
+    if (l.naming || l.message.sentiment?.tags.includes("insult") === true) continue;
     const entry = byKey.get(l.key) ?? { text: quoteText(l.message.text), authors: new Set<string>() };
     entry.authors.add(l.message.author.id);
     byKey.set(l.key, entry);
