@@ -161,7 +161,8 @@ function describe(
     pairs,
     key: lineKey(text),
     words: all.filter((t) => t.kind === "word").length,
-    naming: all.some((t) => t.kind === "word" && names.has(t.text.toLowerCase())),
+    // Stop words are left out: a chatter called "i" or "the" names no one.
+    naming: all.some((t) => t.term !== undefined && names.has(t.term)),
   };
 }
 
