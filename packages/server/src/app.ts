@@ -10,6 +10,9 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { LogController } from "fastify";
 import { type Logger, pino } from "pino";
 import { openAdapters } from "./adapters/open-adapters.js";
+import { AnalysisService, DEFAULT_ANALYSIS_OPTIONS } from "./analysis/analysis-service.js";
+import { createSummariser, type Summariser } from "./analysis/llm-summariser.js";
+import { createSentimentPool } from "./analysis/worker-pool.js";
 import { AuthService } from "./auth/auth-service.js";
 import { TokenSigner } from "./auth/tokens.js";
 import { BroadcastService } from "./channels/broadcasts.js";
@@ -31,6 +34,7 @@ import { TokenBox } from "./crypto/token-box.js";
 import { HttpAuth } from "./http/auth.js";
 import { installErrorHandling } from "./http/errors.js";
 import { clientErrorHandler, frameworkErrors } from "./http/pre-routing-errors.js";
+import { analysisRoutes } from "./http/routes/analysis.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { channelRoutes } from "./http/routes/channels.js";
 import { eventRoutes } from "./http/routes/events.js";
@@ -117,6 +121,21 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       .catch((error: unknown) => log0.warn({ err: error }, "bus publish failed"));
   };
   const chat = new ChatService(store, log, channels, auth, limiter, metrics, new HeldQueue(store, notifyModerators));
+  // Sentiment is worked out off the event loop; a message never waits long for it (config.analysis).
+  const sentimentPool = config.analysis.enabled
+    ? createSentimentPool({
+        workers: config.analysis.sentimentWorkers,
+        maxPending: config.analysis.sentimentMaxPending,
+        timeoutMs: config.analysis.sentimentTimeoutMs,
+        onEvent: (event) => {
+          if (event === "worker_crashed") log0.warn("a sentiment worker crashed; replacing it");
+        },
+      })
+    : null;
+  chat.useSentiment(sentimentPool);
+  // Messages that arrive while the workers still load would go out without sentiment.
+  if (sentimentPool)
+    await Promise.race([sentimentPool.whenReady(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
   let tokenBox: TokenBox | undefined;
   const origin = new OriginModeration(
     store,
@@ -165,6 +184,28 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     delayOf: (channel) => (channelCache.peek(channel)?.record.settings.chatDelaySec ?? 0) * 1000,
   });
   log.onEvents((channel, events) => hub.publish(channel, events));
+  const analysis = new AnalysisService(
+    {
+      consumers: adapters.consumers,
+      leases: adapters.leases,
+      log,
+      store,
+      channels,
+      presence,
+      bus,
+      summariser: summariserFor(config, metrics),
+      deliverStats: (channel, stats) =>
+        hub.publish(channel, [{ op: "event", channel, type: "stats", at: stats.at, data: stats }]),
+      metrics,
+      logger: log0,
+    },
+    {
+      ...DEFAULT_ANALYSIS_OPTIONS,
+      statsIntervalMs: config.analysis.statsIntervalMs,
+      spikeBucketMs: config.analysis.spikeBucketMs,
+      retryMs: config.analysis.leaderRetryMs,
+    },
+  );
   const tracker = new PresenceTracker(presence, hub, channels, log0, config.viewerCountIntervalMs);
   const audiences = new Audiences(hub, channels);
   const subscriptions = { hub, audiences, log, presence: tracker, maxReplayEvents: config.limits.maxReplayEvents };
@@ -189,6 +230,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       hub.publish(message.channel, [message.event], "moderators");
     } else if (message.type === "ingest_key_revoked") {
       ingestKeys.forget(message.id);
+    } else if (message.type === "channel_stats") {
+      analysis.statsPublished(message.channel, message.stats);
     } else if (message.type === "connectors_changed") {
       void supervisor.poke();
     } else if (message.type === "session_revoked") {
@@ -228,6 +271,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     kick,
     retention,
     origin,
+    analysis,
     hub,
     sse,
     metrics,
@@ -285,6 +329,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   webhookRoutes(app, services);
   eventRoutes(app, services);
   shortcutRoutes(app, services);
+  analysisRoutes(app, services);
   opsRoutes(app, services);
   wsRoutes(app);
   await webRoutes(app, config.webDistDir);
@@ -297,6 +342,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   tracker.start();
   supervisor.start();
   retention.start();
+  if (config.analysis.enabled) analysis.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
@@ -315,6 +361,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       tracker.stop();
       await supervisor.close();
       await retention.close();
+      await analysis.close();
+      await sentimentPool?.close();
       sse.shutdown();
       await ws.close();
       hub.flush();
@@ -324,6 +372,30 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     return closing;
   };
   return { url: `http://${host}:${port}`, port, app, services, routes, close };
+}
+
+/** The model when one is configured (the local summariser as its fallback), else the local one. */
+function summariserFor(config: Config, metrics: Metrics): Summariser {
+  const { llmUrl, llmKey, llmModel, llmTimeoutMs } = config.analysis;
+  if (llmUrl === null || llmKey === null) {
+    const local = createSummariser({});
+    return {
+      summarise: async (input) => {
+        const text = await local.summarise(input);
+        metrics.summaries.inc({ by: "local" });
+        return text;
+      },
+    };
+  }
+  return createSummariser({
+    llm: {
+      url: llmUrl,
+      key: llmKey,
+      model: llmModel,
+      timeoutMs: llmTimeoutMs,
+      onOutcome: (outcome) => metrics.summaries.inc({ by: outcome === "llm" ? "llm" : "local" }),
+    },
+  });
 }
 
 function randomSecret(): string {

@@ -46,6 +46,27 @@ export interface Config {
   };
   /** How often the retention job removes messages older than their channel keeps them. */
   retentionSweepMs: number;
+  analysis: {
+    /** Live analysis (sentiment, stats, summaries, highlights) on or off. */
+    enabled: boolean;
+    /** Sentiment worker threads. */
+    sentimentWorkers: number;
+    /** A message waits at most this long for its sentiment; then it goes out without. */
+    sentimentTimeoutMs: number;
+    /** Messages waiting for a sentiment worker beyond which new ones go out without sentiment. */
+    sentimentMaxPending: number;
+    /** How often a channel's stats are published. */
+    statsIntervalMs: number;
+    /** The buckets chat spikes are counted in. */
+    spikeBucketMs: number;
+    /** How often a node tries to take over the analysis of active channels it does not lead. */
+    leaderRetryMs: number;
+    /** An OpenAI-compatible chat-completions endpoint that writes the summaries (local ones when unset or failing). */
+    llmUrl: string | null;
+    llmKey: string | null;
+    llmModel: string;
+    llmTimeoutMs: number;
+  };
   webDistDir: string;
   /** This node's name in a cluster (Redis consumer, presence); defaults to host-pid. */
   nodeId: string | null;
@@ -227,6 +248,19 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       tokenEncryptionKey: str("TOKEN_ENCRYPTION_KEY"),
     },
     retentionSweepMs: int("RETENTION_SWEEP_MS", 600_000, 1_000, 86_400_000),
+    analysis: {
+      enabled: bool("ANALYSIS_ENABLED", true),
+      sentimentWorkers: int("SENTIMENT_WORKERS", 1, 1, 64),
+      sentimentTimeoutMs: int("SENTIMENT_TIMEOUT_MS", 50, 1, 10_000),
+      sentimentMaxPending: int("SENTIMENT_MAX_PENDING", 2_048, 1, 1_000_000),
+      statsIntervalMs: int("STATS_INTERVAL_MS", 2_000, 100, 600_000),
+      spikeBucketMs: int("SPIKE_BUCKET_MS", 10_000, 100, 600_000),
+      leaderRetryMs: int("ANALYSIS_RETRY_MS", 2_000, 100, 600_000),
+      llmUrl: url("SUMMARY_LLM_URL", ["https:", "http:"]),
+      llmKey: str("SUMMARY_LLM_KEY"),
+      llmModel: str("SUMMARY_LLM_MODEL") ?? "gpt-4o-mini",
+      llmTimeoutMs: int("SUMMARY_LLM_TIMEOUT_MS", 8_000, 100, 120_000),
+    },
     webDistDir: path.resolve(cwd, str("WEB_DIST_DIR") ?? "packages/web/dist"),
     nodeId: str("NODE_ID"),
     redis: {

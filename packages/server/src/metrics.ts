@@ -69,6 +69,32 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly analysisLeaders = new Gauge({
+    name: "chorus_analysis_channels",
+    help: "Channels whose analysis (stats, summaries, highlights) this node leads",
+    registers: [this.registry],
+  });
+
+  readonly summaries = new Counter({
+    name: "chorus_summaries_total",
+    help: "Summary events written, by who wrote them (llm, or local: the extractive summariser, also as the model's fallback)",
+    labelNames: ["by"] as const,
+    registers: [this.registry],
+  });
+
+  readonly highlights = new Counter({
+    name: "chorus_highlights_total",
+    help: "Chat spikes recorded as broadcast highlights",
+    registers: [this.registry],
+  });
+
+  readonly sentiment = new Counter({
+    name: "chorus_sentiment_total",
+    help: "Messages by how their sentiment went: analysed, or published without it (saturated pool, timeout, crashed worker)",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     // Includes process CPU, RSS and event-loop delay percentiles (nodejs_eventloop_lag_*).
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });

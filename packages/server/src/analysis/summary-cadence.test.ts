@@ -45,7 +45,7 @@ describe("summary cadence", () => {
     seq++;
     c.summary(20);
     for (let i = 0; i < 24; i++) c.message(message(++seq), 20, true);
-    expect(c.finishReplay(20).map((d) => d.toSeq)).toEqual([41]);
+    expect(c.finishReplay(20, false).map((d) => d.toSeq)).toEqual([41]);
     const next: number[] = [];
     for (let i = 0; i < 20; i++) {
       const d = c.message(message(++seq), 20);
@@ -56,14 +56,14 @@ describe("summary cadence", () => {
 
   it("when the old leader died before writing, the new one writes it", () => {
     const c = new SummaryCadence();
-    for (let seq = 1; seq <= 25; seq++) c.message(message(seq), 20, true);
-    expect(c.finishReplay(20).map((d) => d.toSeq)).toEqual([20]);
+    for (let seq = 2; seq <= 26; seq++) c.message(message(seq), 20, true); // seq 1: not a message
+    expect(c.finishReplay(20, true).map((d) => d.toSeq)).toEqual([21]);
   });
 
   it("does not summarise old history it finds without any summary in it", () => {
     const c = new SummaryCadence();
     for (let seq = 5000; seq <= 5100; seq++) c.message(message(seq), 20, true);
-    expect(c.finishReplay(20)).toEqual([]);
+    expect(c.finishReplay(20, false)).toEqual([]);
     expect(c.lastToSeq).toBe(5100);
   });
 

@@ -23,8 +23,6 @@ export class SummaryCadence {
   private clearedUpTo = 0;
   /** The seq the latest summary covered up to (0: none yet). */
   private anchor = 0;
-  /** Whether the log's start (seq 1) was read, so the count from 0 is exact. */
-  private sawStart = false;
 
   /** The latest summary covered up to this seq (replayed or just written). */
   get lastToSeq(): number {
@@ -33,7 +31,6 @@ export class SummaryCadence {
 
   /** A message logged, in seq order. Returns a due summary unless `replaying`. */
   message(message: Message, every: number, replaying = false): Due | null {
-    if (message.seq === 1) this.sawStart = true;
     this.recent.push(message);
     if (this.recent.length > KEEP * 2) this.recent = this.recent.slice(-KEEP);
     if (replaying) return null;
@@ -56,10 +53,11 @@ export class SummaryCadence {
   /**
    * After reading the log's recent past: the summaries that fell due while nobody wrote them
    * (the leader died), oldest first. When the read did not reach back to a summary or to the
-   * channel's start, the count starts afresh (old history is not summarised after the fact).
+   * channel's start (`readFromStart`), the count starts afresh: old history is not summarised
+   * after the fact.
    */
-  finishReplay(every: number): Due[] {
-    if (this.anchor === 0 && !this.sawStart) {
+  finishReplay(every: number, readFromStart: boolean): Due[] {
+    if (this.anchor === 0 && !readFromStart) {
       const last = this.recent.at(-1);
       this.anchor = last ? last.seq : 0;
       return [];

@@ -4,7 +4,7 @@
  * log. It never touches a subscriber socket: fan-out reads the log. Every path that
  * publishes a message — REST, WebSocket, shortcuts — comes here.
  */
-import { LIMITS, type Message } from "@chorus/protocol";
+import { LIMITS, type Message, type Sentiment } from "@chorus/protocol";
 import type { AuthContext, AuthService } from "../auth/auth-service.js";
 import type { ChannelState } from "../channels/channel-cache.js";
 import type { ChannelService } from "../channels/channel-service.js";
@@ -22,6 +22,14 @@ import { roleOf } from "./permissions.js";
 import { type Check, WritePipeline } from "./pipeline.js";
 
 export type PostInput = DraftInput;
+
+/**
+ * Where a message's sentiment comes from (analysis/worker-pool.ts): never rejects, and answers
+ * undefined rather than keep a message waiting (saturated, too slow, a worker died).
+ */
+export interface SentimentSource {
+  analyze(text: string, customEmotes?: Readonly<Record<string, number>>): Promise<Sentiment | undefined>;
+}
 
 export interface PostResult {
   message: Message;
@@ -41,6 +49,9 @@ export type Submitted =
 export class ChatService {
   private readonly pipeline: WritePipeline;
   private readonly firstTimers: FirstTimers;
+  /** Per channel, the last message on its way to the log: appends wait their turn (see submit). */
+  private readonly tails = new Map<string, Promise<unknown>>();
+  private sentiment: SentimentSource | null = null;
 
   constructor(
     private readonly store: Store,
@@ -54,6 +65,11 @@ export class ChatService {
   ) {
     this.pipeline = new WritePipeline(checks);
     this.firstTimers = new FirstTimers(store);
+  }
+
+  /** Every message is analysed before it is logged, so all its readers see one sentiment. */
+  useSentiment(source: SentimentSource | null): void {
+    this.sentiment = source;
   }
 
   async post(ctx: AuthContext, channelName: string, input: PostInput): Promise<PostResult> {
@@ -105,6 +121,8 @@ export class ChatService {
     const message = toMessage(outcome.draft);
     const channelName = draft.channel.record.name;
     const userId = draft.author.user.id;
+    // Started at once, so the worker's time overlaps the first-message lookup below.
+    const sentiment = this.sentiment ? this.analyze(this.sentiment, message.text, draft.channel.record.settings) : null;
     // An ingested message is a first one when its platform says so (our log has only part of its history).
     if (
       draft.author.kind === "local" &&
@@ -114,11 +132,13 @@ export class ChatService {
       message.firstMessage = true;
     }
     if (outcome.kind === "held") {
+      const analysed = sentiment ? await sentiment : undefined;
+      if (analysed) message.sentiment = analysed;
       const heldId = await this.held.hold(message, outcome.reasons, draft.dedupKey);
       this.metrics.messagesHeld.inc();
       return { kind: "held", message, heldId };
     }
-    const durable = this.append(channelName, message, draft.receivedAt, draft.dedupKey).then(({ event, duplicate }) => {
+    const durable = this.appendInTurn(channelName, message, sentiment, draft).then(({ event, duplicate }) => {
       if (!duplicate) this.metrics.messagesAccepted.inc();
       return { message: event, duplicate };
     });
@@ -160,6 +180,49 @@ export class ChatService {
     await this.channels.state(channelName);
     const limit = Math.min(query.limit ?? LIMITS.historyDefault, LIMITS.historyMax);
     return this.store.events.messages({ channel: channelName, before: query.before, after: query.after, limit });
+  }
+
+  /**
+   * Hands the message to the log once its sentiment is in. The analysis answers
+   * asynchronously (and another message's may answer first), but a channel's messages must
+   * reach the log in the order they were accepted: each waits for the one before it to be
+   * handed over (not to be durable — the log commits them in batches). The wait is bounded
+   * by the pool's timeout. Without analysis, the message goes to the log at once.
+   */
+  private appendInTurn(
+    channel: string,
+    message: Message,
+    sentiment: Promise<Sentiment | undefined> | null,
+    draft: Draft,
+  ): Promise<{ event: Message; duplicate: boolean }> {
+    const previous = this.tails.get(channel);
+    if (!sentiment && !previous) return this.append(channel, message, draft.receivedAt, draft.dedupKey);
+    const handedOver = Promise.all([previous, sentiment]).then(([, analysed]) => {
+      if (analysed) message.sentiment = analysed;
+      // Wrapped, so that this promise settles when the log has the message, not when it is durable.
+      return { durable: this.append(channel, message, draft.receivedAt, draft.dedupKey) };
+    });
+    const tail = handedOver.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(channel, tail);
+    void tail.then(() => {
+      if (this.tails.get(channel) === tail) this.tails.delete(channel);
+    });
+    return handedOver.then(({ durable }) => durable);
+  }
+
+  private analyze(
+    source: SentimentSource,
+    text: string,
+    { sentimentEmotes }: { sentimentEmotes: Readonly<Record<string, number>> },
+  ): Promise<Sentiment | undefined> {
+    const pending = source.analyze(text, Object.keys(sentimentEmotes).length > 0 ? sentimentEmotes : undefined);
+    return pending.then((s) => {
+      this.metrics.sentiment.inc({ outcome: s ? "analysed" : "without" });
+      return s;
+    });
   }
 
   private async append(

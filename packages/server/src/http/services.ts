@@ -3,6 +3,7 @@ import type {} from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import type { AnalysisService } from "../analysis/analysis-service.js";
 import type { AuthService } from "../auth/auth-service.js";
 import type { BroadcastService } from "../channels/broadcasts.js";
 import type { ChannelService } from "../channels/channel-service.js";
@@ -46,6 +47,8 @@ export interface Services {
   retention: RetentionJob;
   /** Linked platform accounts, and moderation sent to the origin platform. */
   origin: OriginModeration;
+  /** Live analysis: stats, summaries, highlights (and which channels this node leads). */
+  analysis: AnalysisService;
   /** This node's fan-out: publish events no log records (moderator-only ones) here. */
   hub: Hub;
   sse: SseGateway;

@@ -14,7 +14,7 @@
  * - A subscriber that throws does not keep the message from the others.
  * - After unsubscribing (or `close`) a subscriber receives nothing more.
  */
-import type { ChannelEvent } from "@chorus/protocol";
+import type { ChannelEvent, ChannelStats } from "@chorus/protocol";
 
 export type BusMessage =
   | { type: "session_revoked"; sessionId: string; userId: string }
@@ -24,7 +24,9 @@ export type BusMessage =
   /** A channel's connectors were configured, re-pointed or removed: every node's supervisor looks again. */
   | { type: "connectors_changed"; channel: string }
   /** An ingest key was revoked: every node forgets it at once. */
-  | { type: "ingest_key_revoked"; id: string };
+  | { type: "ingest_key_revoked"; id: string }
+  /** A channel's analysis leader published its stats: every node's subscribers get them. */
+  | { type: "channel_stats"; channel: string; stats: ChannelStats };
 
 export type BusHandler = (message: BusMessage) => void;
 

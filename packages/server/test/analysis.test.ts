@@ -1,0 +1,202 @@
+/**
+ * Live analysis through the real server: sentiment on every message (the same in the ack, the
+ * live event and the history), the `stats` event and `GET /stats`, summaries exactly every
+ * `summaryEvery` messages (held, rejected and deleted ones never in them), and chat spikes as
+ * highlights of the live broadcast.
+ */
+import type { ChannelStats, Highlight, Message } from "@chorus/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./harness.js";
+import {
+  api,
+  createChannel,
+  eventually,
+  guest,
+  history,
+  postMessage,
+  register,
+  type Session,
+  sleep,
+  WsClient,
+} from "./helpers.js";
+
+type SummaryEntry = { seq: number; at: number; text: string; fromSeq: number; toSeq: number };
+
+describe("live analysis", () => {
+  let server: TestServer;
+  let owner: Session;
+  const chatters: Session[] = [];
+  let turn = 0;
+  /** Posts as the next of several chatters (each has a per-user rate limit). */
+  const say = async (channel: string, text: string): Promise<Message> => {
+    const who = chatters[turn++ % chatters.length] as Session;
+    const res = await postMessage(server.url, who, channel, text);
+    expect(res.status, res.text).toBe(201);
+    return res.body.message;
+  };
+  const settings = async (channel: string, patch: object): Promise<void> => {
+    const res = await api(server.url, "PATCH", `/api/channels/${channel}`, {
+      token: owner.token,
+      body: { settings: patch },
+    });
+    expect(res.status, res.text).toBe(200);
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      analysis: {
+        ...(await import("../src/config.js")).loadConfig({}).analysis,
+        statsIntervalMs: 200,
+        spikeBucketMs: 400,
+        leaderRetryMs: 200,
+      },
+    });
+    owner = await register(server.url, "owner");
+    for (let i = 0; i < 6; i++) chatters.push(await register(server.url, "chatter"));
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it("gives every message one sentiment: in the ack, the live event and the history", async () => {
+    const channel = await createChannel(server.url, owner, "senti");
+    const ws = await WsClient.connect(server.url);
+    await ws.subscribe(channel);
+    const happy = await say(channel, "PogChamp this stream is amazing, love it!");
+    const sad = await say(channel, "this is so boring and terrible ResidentSleeper");
+    expect(happy.sentiment?.label).toBe("positive");
+    expect(sad.sentiment?.label).toBe("negative");
+    const live = await ws.waitForEvent("message", (e) => e.data.id === sad.id);
+    expect(live.data.sentiment).toEqual(sad.sentiment);
+    const stored = await history(server.url, channel);
+    expect(stored.find((m) => m.id === happy.id)?.sentiment).toEqual(happy.sentiment);
+    ws.close();
+  });
+
+  it("publishes stats every interval while there is chat, and answers GET /stats with the same", async () => {
+    const channel = await createChannel(server.url, owner, "stats");
+    const ws = await WsClient.connect(server.url);
+    await ws.subscribe(channel);
+    await say(channel, "KEKW that jump");
+    await say(channel, "KEKW KEKW what a fail");
+    await say(channel, "what game is this?");
+    await say(channel, "!uptime");
+    const event = await ws.waitForEvent("stats", (e) => e.data.chatters >= 4, 0, 10_000);
+    const stats: ChannelStats = event.data;
+    expect(stats.lastMinute).toBe(4);
+    expect(stats.messagesPerMinute).toBeCloseTo(0.8);
+    expect(stats.viewers).toBeGreaterThanOrEqual(1);
+    expect(stats.topEmotes[0]).toEqual({ name: "KEKW", count: 2 });
+    expect(stats.questions.map((m) => m.text)).toEqual(["what game is this?"]);
+    const sum = stats.sentiment.positive + stats.sentiment.neutral + stats.sentiment.negative;
+    expect(sum).toBeCloseTo(1, 2);
+    const got = await api<ChannelStats>(server.url, "GET", `/api/channels/${channel}/stats`);
+    expect(got.status).toBe(200);
+    expect(got.body.chatters).toBe(4);
+    expect(got.body.topEmotes[0]?.name).toBe("KEKW");
+    // A quiet channel answers too, with nothing in it.
+    const quiet = await createChannel(server.url, owner, "quiet");
+    const none = await api<ChannelStats>(server.url, "GET", `/api/channels/${quiet}/stats`);
+    expect(none.body).toMatchObject({ messagesPerMinute: 0, chatters: 0, topEmotes: [], questions: [] });
+    expect((await api(server.url, "GET", "/api/channels/no_such_channel/stats")).status).toBe(404);
+    ws.close();
+  });
+
+  it("writes a summary after exactly every summaryEvery messages, covering the last summaryWindow", async () => {
+    const channel = await createChannel(server.url, owner, "summ");
+    await settings(channel, { summaryEvery: 5, summaryWindow: 10 });
+    const ws = await WsClient.connect(server.url);
+    await ws.subscribe(channel);
+    const sent: Message[] = [];
+    for (let i = 0; i < 12; i++) sent.push(await say(channel, `the boss fight number ${i} was wild`));
+    await eventually(
+      () => (ws.loggedEvents(channel).filter((e) => e.type === "summary").length >= 2 ? true : undefined),
+      "two summaries",
+      10_000,
+    );
+    await sleep(600); // a third would have come by now
+    const summaries = ws.loggedEvents(channel).filter((e) => e.type === "summary");
+    expect(summaries.map((e) => (e.type === "summary" ? e.data.toSeq : 0))).toEqual([sent[4]?.seq, sent[9]?.seq]);
+    const second = summaries[1];
+    if (second?.type !== "summary") throw new Error("not a summary");
+    expect(second.data.fromSeq).toBe(sent[0]?.seq); // the last 10 messages up to the 10th
+    expect(second.data.text.length).toBeGreaterThan(20);
+    const listed = await api<{ summaries: SummaryEntry[] }>(server.url, "GET", `/api/channels/${channel}/summaries`);
+    expect(listed.body.summaries.map((s) => s.toSeq)).toEqual([sent[4]?.seq, sent[9]?.seq]);
+    expect(listed.body.summaries[1]?.seq).toBe(second.seq);
+    const one = await api<{ summaries: SummaryEntry[] }>(
+      server.url,
+      "GET",
+      `/api/channels/${channel}/summaries?limit=1`,
+    );
+    expect(one.body.summaries.map((s) => s.toSeq)).toEqual([sent[9]?.seq]);
+    expect((await api(server.url, "GET", `/api/channels/${channel}/summaries?limit=0`)).status).toBe(400);
+    ws.close();
+  });
+
+  it("leaves held, rejected and deleted messages out of summaries, and held ones out of the count", async () => {
+    const channel = await createChannel(server.url, owner, "clean");
+    await settings(channel, {
+      summaryEvery: 5,
+      summaryWindow: 20,
+      blockedTerms: [{ term: "zeppelin", action: "hold" }, "xylophone"],
+    });
+    const ws = await WsClient.connect(server.url);
+    await ws.subscribe(channel);
+    const held = await postMessage(server.url, chatters[0] as Session, channel, "the zeppelin strategy is good");
+    expect(held.status).toBe(202); // held for review: not published
+    const rejected = await postMessage(server.url, chatters[0] as Session, channel, "xylophone xylophone");
+    expect(rejected.status).toBe(400);
+    const doomed = await say(channel, "quokka quokka quokka everyone say quokka");
+    expect(
+      (await api(server.url, "DELETE", `/api/channels/${channel}/messages/${doomed.id}`, { token: owner.token }))
+        .status,
+    ).toBe(204);
+    const rest: Message[] = [];
+    for (let i = 0; i < 4; i++) rest.push(await say(channel, `speedrun route talk ${i} speedrun`));
+    const summary = await ws.waitForEvent("summary", () => true, 0, 10_000);
+    // The deleted message counted (it was published), the held one did not.
+    expect(summary.data.toSeq).toBe(rest[3]?.seq);
+    expect(summary.data.text).not.toMatch(/zeppelin|xylophone|quokka/i);
+    ws.close();
+  });
+
+  it("records a chat spike during a broadcast as a highlight labelled by the chat", async () => {
+    const channel = await createChannel(server.url, owner, "spike");
+    const live = await api<{ broadcast: { id: string } }>(server.url, "POST", `/api/channels/${channel}/live`, {
+      token: owner.token,
+      body: { title: "Boss night" },
+    });
+    expect(live.status).toBe(201);
+    const id = live.body.broadcast.id;
+    const crowd = await Promise.all(Array.from({ length: 30 }, () => guest(server.url, "crowd")));
+    // A slow trickle for a few buckets, then a burst in one.
+    for (let i = 0; i < 8; i++) {
+      await say(channel, `hello ${i}`);
+      await sleep(400);
+    }
+    const burst = (
+      await Promise.all(crowd.map((b) => postMessage(server.url, b, channel, "OMEGALUL OMEGALUL no way")))
+    ).map((r) => r.body.message);
+    const highlights = await eventually(
+      async () => {
+        const res = await api<{ highlights: Highlight[] }>(
+          server.url,
+          "GET",
+          `/api/channels/${channel}/broadcasts/${id}/highlights`,
+        );
+        return res.body.highlights.length > 0 ? res.body.highlights : undefined;
+      },
+      "a highlight",
+      10_000,
+    );
+    expect(highlights).toHaveLength(1);
+    const h = highlights[0] as Highlight;
+    expect(h.label).toBe("OMEGALUL");
+    expect(h.rate).toBeGreaterThan(h.baseline * 2);
+    expect(burst.map((m) => m.seq)).toContain(h.seq);
+    expect(
+      (await api(server.url, "GET", `/api/channels/${channel}/broadcasts/not-a-broadcast/highlights`)).status,
+    ).toBe(404);
+  });
+});
