@@ -424,6 +424,8 @@ function isQuestion(text: string, tokens: readonly Token[]): boolean {
     // "what a play", "what an idiot" exclaim rather than ask.
     return !(first.norm.startsWith("what") && (second.norm === "a" || second.norm === "an"));
   }
+  // "do it" (an order) is not "does it …?".
+  if (first.norm === "do" && second.norm === "it") return false;
   return questionAuxiliaries.has(first.norm) && questionSubjects.has(second.norm);
 }
 
