@@ -185,6 +185,9 @@ describe("analyzeSentiment", () => {
         expect(label(t), t).toBe("negative");
       }
       expect(tags("this map is ugly")).not.toContain("insult");
+      // A complaint about what happened to the streamer is not abuse of them.
+      expect(label("Sadge he lost")).toBe("negative");
+      expect(tags("Sadge he lost")).not.toContain("insult");
     });
 
     it("keeps tags within the protocol's set, in its order", () => {

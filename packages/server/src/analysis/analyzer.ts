@@ -7,6 +7,7 @@
  */
 import type { Sentiment, SentimentLabel, SentimentTag } from "@chorus/protocol";
 import {
+  addressees,
   COMPLIMENT,
   contrasts,
   downtoners,
@@ -291,7 +292,7 @@ function mergePhrases(tokens: Token[]): Token[] {
       const end = i + matched - 1;
       if (
         item !== undefined &&
-        ((negators.has(t.norm) && sentimentAhead(tokens, end, NEGATION_SCOPE)) ||
+        ((t.norm === "no" && sentimentAhead(tokens, end, NEGATION_SCOPE)) ||
           (exclamatives.has(key) && sentimentAhead(tokens, end, MODIFIER_REACH)))
       ) {
         item = undefined;
@@ -315,7 +316,10 @@ interface Tally {
   flags: number;
   /** A word or phrase (not only emotes or emoji) with a negative value. */
   lexicalNegative: boolean;
+  /** Praise could be aimed at someone ("he", "you", "the stream", "that play"). */
   target: boolean;
+  /** Abuse could be aimed at someone present ("you", "streamer", "chat"). */
+  addressee: boolean;
 }
 
 function hasHumor(tokens: readonly Token[]): boolean {
@@ -336,6 +340,7 @@ function tally(tokens: readonly Token[]): Tally {
   let flags = 0;
   let lexicalNegative = false;
   let target = false;
+  let addressee = false;
   let negation = 0;
   let boost = 1;
   let boostReach = 0;
@@ -348,6 +353,7 @@ function tally(tokens: readonly Token[]): Tally {
     }
     if (t.kind === Kind.Word) {
       if (t.norm === "@" || targets.has(t.norm)) target = true;
+      if (t.norm === "@" || addressees.has(t.norm)) addressee = true;
       if (contrasts.has(t.norm) && i > 0) {
         before += current;
         current = 0;
@@ -404,7 +410,7 @@ function tally(tokens: readonly Token[]): Tally {
     sum -= laughter;
     positive -= laughter;
   }
-  return { sum, positive, negative, flags, lexicalNegative, target };
+  return { sum, positive, negative, flags, lexicalNegative, target, addressee };
 }
 
 function isQuestion(text: string, tokens: readonly Token[]): boolean {
@@ -456,7 +462,7 @@ export function analyzeSentiment(text: string, options: AnalyzeOptions = {}): Se
   const letters = scanned.upper + scanned.lower;
   const shouting = letters >= SHOUT_MIN_LETTERS && scanned.upper >= letters * 0.8;
   if (label === "positive" && !sarcastic && (t.flags & COMPLIMENT || t.target)) tags.push("compliment");
-  if (label === "negative" && (t.flags & INSULT || (t.target && t.lexicalNegative))) tags.push("insult");
+  if (label === "negative" && (t.flags & INSULT || (t.addressee && t.lexicalNegative))) tags.push("insult");
   if (t.flags & HUMOR) tags.push("humor");
   if (question) tags.push("question");
   if (label === "positive" && !sarcastic && (t.flags & HYPE || (shouting && scanned.exclamations > 0))) {

