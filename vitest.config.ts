@@ -5,6 +5,7 @@ export default defineConfig({
     include: [
       "packages/*/test/**/*.test.ts",
       "packages/*/src/**/*.test.ts",
+      "packages/*/eval/**/*.test.ts",
       "bench/test/**/*.test.ts",
       "deploy/test/**/*.test.ts",
     ],
