@@ -4,6 +4,8 @@
  * `summaryEvery` messages (held, rejected and deleted ones never in them), and chat spikes as
  * highlights of the live broadcast.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { ChannelStats, Highlight, Message } from "@chorus/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness.js";
@@ -198,5 +200,87 @@ describe("live analysis", () => {
     expect(
       (await api(server.url, "GET", `/api/channels/${channel}/broadcasts/not-a-broadcast/highlights`)).status,
     ).toBe(404);
+  });
+});
+
+describe("summaries by a model (an OpenAI-compatible stand-in on the loopback)", () => {
+  it("uses the model's answer, falls back to the local summary on its error, and then leaves it alone for a while", async () => {
+    const bodies: Array<{ model: string; messages: Array<{ role: string; content: string }> }> = [];
+    let failing = false;
+    const llm = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        bodies.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+        if (req.headers.authorization !== "Bearer sk-test" || failing) {
+          res.writeHead(500, { "content-type": "application/json" }).end('{"error":{"message":"overloaded"}}');
+          return;
+        }
+        res.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            id: "chatcmpl-1",
+            object: "chat.completion",
+            choices: [
+              {
+                index: 0,
+                message: { role: "assistant", content: "Chat cheers the boss fight." },
+                finish_reason: "stop",
+              },
+            ],
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => llm.listen(0, "127.0.0.1", resolve));
+    const { loadConfig } = await import("../src/config.js");
+    const server = await startTestServer({
+      analysis: {
+        ...loadConfig({}).analysis,
+        llmUrl: `http://127.0.0.1:${(llm.address() as AddressInfo).port}/v1/chat/completions`,
+        llmKey: "sk-test",
+        llmModel: "test-model",
+      },
+    });
+    try {
+      const owner = await register(server.url, "owner");
+      const channel = await createChannel(server.url, owner, "llm");
+      await api(server.url, "PATCH", `/api/channels/${channel}`, {
+        token: owner.token,
+        body: { settings: { summaryEvery: 5, summaryWindow: 10 } },
+      });
+      const ws = await WsClient.connect(server.url);
+      await ws.subscribe(channel);
+      const posters = await Promise.all(Array.from({ length: 5 }, () => register(server.url, "fan")));
+      const burst = async (word: string) => {
+        for (const p of posters)
+          expect((await postMessage(server.url, p, channel, `${word} boss fight hype`)).status).toBe(201);
+      };
+      await burst("first");
+      const first = await ws.waitForEvent("summary", () => true, 0, 10_000);
+      expect(first.data.text).toBe("Chat cheers the boss fight.");
+      expect(bodies[0]?.model).toBe("test-model");
+      expect(bodies[0]?.messages.at(-1)?.content).toContain("first boss fight hype");
+
+      failing = true;
+      await burst("second");
+      const second = await ws.waitForEvent("summary", (e) => e.seq > first.seq, 0, 10_000);
+      expect(second.data.text).not.toBe("Chat cheers the boss fight.");
+      expect(second.data.text.length).toBeGreaterThan(10);
+      expect(bodies).toHaveLength(2);
+
+      // Cooling down after the failure: the next summary is local without asking the model.
+      failing = false;
+      await burst("third");
+      await ws.waitForEvent("summary", (e) => e.seq > second.seq, 0, 10_000);
+      expect(bodies).toHaveLength(2);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/chorus_summaries_total\{by="llm"\} 1/);
+      expect(metrics).toMatch(/chorus_summaries_total\{by="local"\} 2/);
+      ws.close();
+    } finally {
+      await server.dispose();
+      llm.closeAllConnections();
+      await new Promise((resolve) => llm.close(resolve));
+    }
   });
 });
