@@ -8,7 +8,7 @@
  */
 import type { ChannelStats, Message } from "@chorus/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, type ClusterNode, clusterAvailable, startCluster } from "./cluster-harness.js";
+import { type Cluster, type ClusterNode, clusterAvailable, gaugeOf, startCluster, waitFor } from "./cluster-harness.js";
 import { api, createChannel, postMessage, register, type Session, sleep } from "./helpers.js";
 
 const available = await clusterAvailable();
@@ -16,21 +16,7 @@ const title = available
   ? "analysis failover: 2 nodes, one Redis, one PostgreSQL"
   : "analysis failover — SKIPPED: redis-server or PostgreSQL not available";
 
-async function leading(node: ClusterNode): Promise<number> {
-  const res = await fetch(`${node.url}/metrics`);
-  const match = /^chorus_analysis_channels (\d+)/m.exec(await res.text());
-  return Number(match?.[1] ?? 0);
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const leading = (node: ClusterNode): Promise<number> => gaugeOf(node, "chorus_analysis_channels");
 
 type SummaryEntry = { seq: number; text: string; fromSeq: number; toSeq: number };
 

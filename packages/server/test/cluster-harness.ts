@@ -266,3 +266,21 @@ export async function startFailoverProxy(backendPorts: readonly number[]): Promi
     },
   };
 }
+
+/** A gauge's value on one node, read from its /metrics (0 when absent). */
+export async function gaugeOf(node: ClusterNode, name: string): Promise<number> {
+  const res = await fetch(`${node.url}/metrics`);
+  const match = new RegExp(`^${name} (\\d+)`, "m").exec(await res.text());
+  return Number(match?.[1] ?? 0);
+}
+
+/** Polls `probe` (a failing probe counts as not yet) until it answers, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -11,29 +11,15 @@
 import type { Message } from "@chorus/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { privmsgLine, TwitchIrcStandin } from "../src/connectors/twitch/twitch-irc-standin.js";
-import { type Cluster, type ClusterNode, clusterAvailable, startCluster } from "./cluster-harness.js";
-import { api, createChannel, register, type Session, sleep } from "./helpers.js";
+import { type Cluster, type ClusterNode, clusterAvailable, gaugeOf, startCluster, waitFor } from "./cluster-harness.js";
+import { api, createChannel, register, type Session } from "./helpers.js";
 
 const available = await clusterAvailable();
 const title = available
   ? "connector failover: 2 nodes, one Redis, one PostgreSQL"
   : "connector failover — SKIPPED: redis-server or PostgreSQL not available";
 
-async function running(node: ClusterNode): Promise<number> {
-  const res = await fetch(`${node.url}/metrics`);
-  const match = /^chorus_connectors_running (\d+)/m.exec(await res.text());
-  return Number(match?.[1] ?? 0);
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const running = (node: ClusterNode): Promise<number> => gaugeOf(node, "chorus_connectors_running");
 
 describe.skipIf(!available)(title, () => {
   let standin: TwitchIrcStandin;
