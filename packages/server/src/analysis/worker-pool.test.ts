@@ -112,69 +112,22 @@ describe.each(TRANSPORTS)("sentiment pool over %s", (transport) => {
       expect(bad).toBeUndefined();
       expect(good).toEqual(standIn("fine text"));
     });
-
-    it("sends new requests to the worker with the smaller backlog", async () => {
-      pool.stallWorkerForTest(0, 5_000);
-      let answered = 0;
-      const first = chatLines(60).map((text) => pool.analyze(text));
-      for (const promise of first) void promise.then(() => answered++);
-      // Half of these went to the stalled worker; once the other has answered its half...
-      await waitFor(() => answered === 30, "the free worker's half");
-      const second = chatLines(20).map((text) => `${text}!`);
-      const answers = await Promise.all(second.map((text) => pool.analyze(text)));
-      // ...the next ones all go to it: they are answered while worker 0 still sleeps on its half.
-      expect(answered).toBe(30);
-      expect(answers).toEqual(second.map((text) => standIn(text)));
-      expect(await Promise.all(first)).toEqual(chatLines(60).map((text) => standIn(text)));
-    });
   });
 
   it("answers exactly what analyzeSentiment answers, with and without custom emotes", async () => {
     const pool = createSentimentPool({ workers: 2, transport, timeoutMs: GENEROUS });
     try {
       await pool.whenReady();
-      const texts = [...chatLines(300), "", "a", "x".repeat(500), "Zorblax Zorblax so good"];
+      const texts = [...chatLines(300), "", "a", "x".repeat(500), "Zorblax"];
       const plain = await Promise.all(texts.map((text) => pool.analyze(text)));
       expect(plain).toEqual(texts.map((text) => analyzeSentiment(text)));
       // A made-up emote with polarity 5: the analyser reads it only if the map reaches the worker.
       const customEmotes = { Zorblax: 5 };
       const withEmotes = await Promise.all(texts.map((text) => pool.analyze(text, customEmotes)));
       expect(withEmotes).toEqual(texts.map((text) => analyzeSentiment(text, { customEmotes })));
-    } finally {
-      await pool.close();
-    }
-  });
-
-  it("answers undefined at once beyond maxPending, and nothing rejects", async () => {
-    const { events, count } = recorder();
-    const pool = createSentimentPool({
-      workers: 1,
-      transport,
-      maxPending: 10,
-      timeoutMs: GENEROUS,
-      analyserForTest: STAND_IN,
-      onEvent: (e) => events.push(e),
-    });
-    try {
-      await pool.whenReady();
-      const texts = chatLines(1_000);
-      const settled = new Set<number>();
-      const promises = texts.map((text, i) => {
-        const promise = pool.analyze(text);
-        void promise.then(() => settled.add(i));
-        return promise;
-      });
-      expect(pool.pending).toBe(10);
-      // One microtask turn later, before any worker could have answered, the excess is settled.
-      await Promise.resolve();
-      expect(settled.size).toBe(990);
-      expect([...settled].every((i) => i >= 10)).toBe(true);
-      expect(count("saturated")).toBe(990);
-      const results = await Promise.allSettled(promises);
-      expect(results.every((r) => r.status === "fulfilled")).toBe(true);
-      const answers = results.map((r) => (r.status === "fulfilled" ? r.value : "rejected"));
-      expect(answers.slice(0, 10)).toEqual(texts.slice(0, 10).map((text) => standIn(text)));
-      expect(answers.slice(10).every((a) => a === undefined)).toBe(true);
+      // Neutral alone, positive once the worker knows the emote.
+      expect(plain.at(-1)?.label).toBe("neutral");
+      expect(withEmotes.at(-1)?.label).toBe("positive");
     } finally {
       await pool.close();
     }
@@ -248,31 +201,6 @@ describe.each(TRANSPORTS)("sentiment pool over %s", (transport) => {
     }
   });
 
-  it("replaces a worker that stops answering altogether", async () => {
-    const { events, count } = recorder();
-    const pool = createSentimentPool({
-      workers: 1,
-      transport,
-      timeoutMs: 100,
-      hangMs: 500,
-      analyserForTest: STAND_IN,
-      onEvent: (e) => events.push(e),
-    });
-    try {
-      await pool.whenReady();
-      pool.stallWorkerForTest(0, 600_000);
-      await waitFor(async () => {
-        await pool.analyze("anyone there?");
-        return events.includes("worker_replaced");
-      }, "the hung worker's replacement");
-      expect(count("worker_crashed")).toBe(1);
-      await pool.whenReady();
-      await waitFor(async () => (await pool.analyze("hello")) !== undefined, "the replacement to answer");
-    } finally {
-      await pool.close();
-    }
-  });
-
   it("close() resolves what is pending undefined, and the pool answers undefined afterwards", async () => {
     const pool = createSentimentPool({ workers: 2, transport, timeoutMs: GENEROUS, analyserForTest: STAND_IN });
     await pool.whenReady();
@@ -313,4 +241,84 @@ it("keeps answering when the onEvent hook throws", async () => {
 
 it("refuses a pool without workers", () => {
   expect(() => createSentimentPool({ workers: 0 })).toThrow(RangeError);
+});
+
+// Dispatch, saturation and the hang watchdog are the pool's own logic: the default transport suffices.
+it("sends new requests to the worker with the smaller backlog", async () => {
+  const pool = createSentimentPool({ workers: 2, timeoutMs: GENEROUS, analyserForTest: STAND_IN });
+  try {
+    await pool.whenReady();
+    pool.stallWorkerForTest(0, 5_000);
+    let answered = 0;
+    const first = chatLines(60).map((text) => pool.analyze(text));
+    for (const promise of first) void promise.then(() => answered++);
+    // Half of these went to the stalled worker; once the other has answered its half...
+    await waitFor(() => answered === 30, "the free worker's half");
+    const second = chatLines(20).map((text) => `${text}!`);
+    const answers = await Promise.all(second.map((text) => pool.analyze(text)));
+    // ...the next ones all go to it: they are answered while worker 0 still sleeps on its half.
+    expect(answered).toBe(30);
+    expect(answers).toEqual(second.map((text) => standIn(text)));
+    expect(await Promise.all(first)).toEqual(chatLines(60).map((text) => standIn(text)));
+  } finally {
+    await pool.close();
+  }
+});
+
+it("answers undefined at once beyond maxPending, and nothing rejects", async () => {
+  const { events, count } = recorder();
+  const pool = createSentimentPool({
+    workers: 1,
+    maxPending: 10,
+    timeoutMs: GENEROUS,
+    analyserForTest: STAND_IN,
+    onEvent: (e) => events.push(e),
+  });
+  try {
+    await pool.whenReady();
+    const texts = chatLines(1_000);
+    const settled = new Set<number>();
+    const promises = texts.map((text, i) => {
+      const promise = pool.analyze(text);
+      void promise.then(() => settled.add(i));
+      return promise;
+    });
+    expect(pool.pending).toBe(10);
+    // One microtask turn later, before any worker could have answered, the excess is settled.
+    await Promise.resolve();
+    expect(settled.size).toBe(990);
+    expect([...settled].every((i) => i >= 10)).toBe(true);
+    expect(count("saturated")).toBe(990);
+    const results = await Promise.allSettled(promises);
+    expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+    const answers = results.map((r) => (r.status === "fulfilled" ? r.value : "rejected"));
+    expect(answers.slice(0, 10)).toEqual(texts.slice(0, 10).map((text) => standIn(text)));
+    expect(answers.slice(10).every((a) => a === undefined)).toBe(true);
+  } finally {
+    await pool.close();
+  }
+});
+
+it("replaces a worker that stops answering altogether", async () => {
+  const { events, count } = recorder();
+  const pool = createSentimentPool({
+    workers: 1,
+    timeoutMs: 100,
+    hangMs: 500,
+    analyserForTest: STAND_IN,
+    onEvent: (e) => events.push(e),
+  });
+  try {
+    await pool.whenReady();
+    pool.stallWorkerForTest(0, 600_000);
+    await waitFor(async () => {
+      await pool.analyze("anyone there?");
+      return events.includes("worker_replaced");
+    }, "the hung worker's replacement");
+    expect(count("worker_crashed")).toBe(1);
+    await pool.whenReady();
+    await waitFor(async () => (await pool.analyze("hello")) !== undefined, "the replacement to answer");
+  } finally {
+    await pool.close();
+  }
 });
