@@ -1264,11 +1264,28 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
     // showed as a single ~100 ms task in CI, before the flood's first batch).
     // Some of it as a burst, as the flood arrives: the page's first large batch (rows trimmed
     // off the top, the list re-measured) is warm-up too, not the flood's first second.
+    // And then a second of the flood itself: the page's first second at this rate (its code
+    // paths compiled, the list's first trims, a first garbage collection) showed as one
+    // 50–55 ms task in some runs, with or without the server's analysis; what is measured is
+    // the ten seconds after.
     const warmup = new ChorusClient({ baseUrl: server.url, token: admin.token });
     let warmLast: Message | undefined;
     for (let i = 0; i < 30; i++) warmLast = await warmup.send(channel, `warm-up ${i}`);
     const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => warmup.send(channel, `warm-up burst ${i}`)));
     warmLast = burst.reduce<Message | undefined>((a, m) => (a === undefined || m.seq > a.seq ? m : a), warmLast);
+    await warmup.connect();
+    const warmFlood: Array<Promise<Message>> = [];
+    const warmStart = performance.now();
+    await new Promise<void>((resolve) => {
+      const tick = (): void => {
+        const due = Math.min(RATE, Math.floor(((performance.now() - warmStart) * RATE) / 1000));
+        while (warmFlood.length < due) warmFlood.push(warmup.send(channel, `warm-up flood ${warmFlood.length + 1}`));
+        if (warmFlood.length < RATE) setTimeout(tick, 4);
+        else resolve();
+      };
+      tick();
+    });
+    warmLast = (await Promise.all(warmFlood)).at(-1) ?? warmLast;
     warmup.close();
     if (warmLast) await row(page, warmLast.seq).waitFor({ timeout: 10_000 });
     const heapBefore = await heap();
@@ -1362,9 +1379,11 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
     // The list renders a window of rows, not the 10,000 messages…
     expect(domRows.length).toBeGreaterThan(5);
     expect(Math.max(...domRows)).toBeLessThan(150);
-    // …the newest at the bottom, contiguous…
+    // …the newest at the bottom, none missing (the log's seqs have gaps where a `summary`
+    // event, not a chat row, took one: compare with the messages' own seqs)…
     expect(rendered.at(-1)).toBe(last.seq);
-    expect(rendered).toEqual(rendered.map((_, i) => (rendered[0] ?? 0) + i));
+    const sentSeqs = messages.map((m) => m.seq).sort((a, b) => a - b);
+    expect(rendered).toEqual(sentSeqs.slice(-rendered.length));
     // …and keeps a bounded feed: here the heap grows by about 1 MB, while a feed that kept all
     // 10,000 messages grew it by about 5.5 MB (measured with the cap lifted).
     expect(heapAfter - heapBefore).toBeLessThan(3_000_000);
