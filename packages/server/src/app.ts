@@ -127,15 +127,25 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         workers: config.analysis.sentimentWorkers,
         maxPending: config.analysis.sentimentMaxPending,
         timeoutMs: config.analysis.sentimentTimeoutMs,
+        transport: config.analysis.sentimentTransport,
         onEvent: (event) => {
           if (event === "worker_crashed") log0.warn("a sentiment worker crashed; replacing it");
         },
       })
     : null;
-  chat.useSentiment(sentimentPool);
+  chat.useSentiment(sentimentPool, config.analysis.sentimentTransport === "ring" ? config.analysis.sentimentWaitMs : 0);
   // Messages that arrive while the workers still load would go out without sentiment.
-  if (sentimentPool)
-    await Promise.race([sentimentPool.whenReady(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+  // And the first answers of a cold worker (its code not yet compiled) would miss their wait.
+  if (sentimentPool) {
+    const warm = async (): Promise<void> => {
+      await sentimentPool.whenReady();
+      for (let round = 0; round < 20; round++)
+        await Promise.all(
+          WARM_UP_LINES.map((line) => sentimentPool.analyze(line, round % 2 ? { Kappa: 1 } : undefined)),
+        );
+    };
+    await Promise.race([warm(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+  }
   let tokenBox: TokenBox | undefined;
   const origin = new OriginModeration(
     store,
@@ -373,6 +383,18 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   };
   return { url: `http://${host}:${port}`, port, app, services, routes, close };
 }
+
+/** Lines that take the analyser's every path (emotes, negation, capitals, a question, emoji). */
+const WARM_UP_LINES = [
+  "PogChamp that was AMAZING",
+  "this is not good at all NotLikeThis",
+  "what game is this?",
+  "sooooo boring ResidentSleeper",
+  "great play Kappa",
+  "😂😂😂 KEKW KEKW",
+  "!uptime",
+  "you are trash streamer",
+];
 
 /** The model when one is configured (the local summariser as its fallback), else the local one. */
 function summariserFor(config: Config, metrics: Metrics): Summariser {

@@ -51,7 +51,11 @@ export interface Config {
     enabled: boolean;
     /** Sentiment worker threads. */
     sentimentWorkers: number;
-    /** A message waits at most this long for its sentiment; then it goes out without. */
+    /** How messages reach the sentiment workers: `ring` (answers within the turn) or `postMessage`. */
+    sentimentTransport: "ring" | "postMessage";
+    /** Ring: a message waits at most this long (ms, fractions allowed) for its sentiment, in its own turn. */
+    sentimentWaitMs: number;
+    /** postMessage: a message waits at most this long for its sentiment; then it goes out without. */
     sentimentTimeoutMs: number;
     /** Messages waiting for a sentiment worker beyond which new ones go out without sentiment. */
     sentimentMaxPending: number;
@@ -151,6 +155,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     }
     return n;
   };
+  const num = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected a number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
   const str = (name: string): string | null => {
     const raw = env[name];
     return raw === undefined || raw.trim() === "" ? null : raw.trim();
@@ -195,6 +209,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       problems.push(`ALLOWED_ORIGINS: ${origin} is not a valid origin`);
     }
   }
+
+  const transportRaw = str("SENTIMENT_TRANSPORT") ?? "ring";
+  const sentimentTransport = (["ring", "postMessage"] as const).find((t) => t === transportRaw);
+  if (!sentimentTransport)
+    problems.push(`SENTIMENT_TRANSPORT=${JSON.stringify(transportRaw)}: expected ring or postMessage`);
 
   const tokenKey = str("TOKEN_ENCRYPTION_KEY");
   if (tokenKey !== null && !/^[0-9a-f]{64}$/i.test(tokenKey))
@@ -251,6 +270,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     analysis: {
       enabled: bool("ANALYSIS_ENABLED", true),
       sentimentWorkers: int("SENTIMENT_WORKERS", 1, 1, 64),
+      sentimentTransport: sentimentTransport ?? "ring",
+      sentimentWaitMs: num("SENTIMENT_WAIT_MS", 1, 0.05, 100),
       sentimentTimeoutMs: int("SENTIMENT_TIMEOUT_MS", 50, 1, 10_000),
       sentimentMaxPending: int("SENTIMENT_MAX_PENDING", 2_048, 1, 1_000_000),
       statsIntervalMs: int("STATS_INTERVAL_MS", 2_000, 100, 600_000),

@@ -63,6 +63,12 @@ export interface WorkerChannel {
   send(ops: readonly WorkerOp[]): number;
   /** Ends the thread; its exit handler still runs. */
   terminate(): Promise<void>;
+  /**
+   * Ring transport only: takes the answers already written, synchronously, and waits (blocking
+   * the calling thread) for more until `done()` or the wall clock passes `until`. This is what
+   * lets an answer reach the message in the same event-loop turn (see SentimentWorkerPool.analyzeNow).
+   */
+  collect?(until: number, done: () => boolean): void;
 }
 
 /** The wall clock both threads share (each thread's performance.now() has its own origin). */
@@ -331,17 +337,20 @@ function ringChannel(
   const encoder = new TextEncoder();
   const rv = requests.view;
   const av = answers.view;
+  const drain = (): void => {
+    for (let at = answers.read(); at >= 0; at = answers.read()) {
+      const id = av.getUint32(at, LE);
+      const label = av.getInt8(at + 4);
+      const score = av.getFloat64(at + 5, LE);
+      const tags = av.getUint32(at + 13, LE);
+      answers.release();
+      handlers.answer(id, decodeSentiment(label, score, tags));
+    }
+    answers.notifySpace();
+  };
   const pump = (): void => {
     while (alive()) {
-      for (let at = answers.read(); at >= 0; at = answers.read()) {
-        const id = av.getUint32(at, LE);
-        const label = av.getInt8(at + 4);
-        const score = av.getFloat64(at + 5, LE);
-        const tags = av.getUint32(at + 13, LE);
-        answers.release();
-        handlers.answer(id, decodeSentiment(label, score, tags));
-      }
-      answers.notifySpace();
+      drain();
       const wake = answers.waitAsync();
       if (wake) {
         void wake.then(pump);
@@ -371,5 +380,14 @@ function ringChannel(
       return sent;
     },
     terminate,
+    collect(until, done) {
+      for (;;) {
+        drain();
+        if (done() || !alive()) return;
+        const left = until - wallNow();
+        if (left <= 0) return;
+        answers.wait(left);
+      }
+    },
   };
 }

@@ -203,10 +203,24 @@ export function tokens(
   customEmotes?: ReadonlySet<string>,
 ): readonly Token[] {
   const cached = TOKENS.get(message);
-  if (cached !== undefined && cached.text === message.text && cached.custom === customEmotes) return cached.tokens;
+  if (cached !== undefined && cached.text === message.text && sameSet(cached.custom, customEmotes))
+    return cached.tokens;
   const found = tokenise(message, customEmotes);
   TOKENS.set(message, { text: message.text, custom: customEmotes, tokens: found });
   return found;
+}
+
+/**
+ * The same emote names, whichever set object holds them: the summariser builds its own set
+ * from a list, and a miss here re-tokenises its whole window (100 lines) every summary.
+ */
+function sameSet(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
+  if (a === b) return true;
+  const size = a?.size ?? 0;
+  if (size !== (b?.size ?? 0)) return false;
+  if (size === 0 || !a || !b) return size === 0;
+  for (const name of a) if (!b.has(name)) return false;
+  return true;
 }
 
 const TOKENS = new WeakMap<

@@ -153,19 +153,65 @@ export class SentimentWorkerPool implements SentimentPool {
   }
 
   analyze(text: string, customEmotes?: Readonly<Record<string, number>>): Promise<Sentiment | undefined> {
-    if (this.closing) return NONE;
+    return new Promise((resolve) => {
+      if (!this.enqueue(text, customEmotes, resolve)) resolve(undefined);
+    });
+  }
+
+  /**
+   * The answer now, in this event-loop turn: the request goes to a worker at once and this
+   * thread waits at most `budgetMs` for the answer — a few tens of microseconds when a core is
+   * free — then goes on without it. Ring transport only (with postMessage an answer can only
+   * arrive in a later turn: undefined). An answer that arrives in a later turn costs a message
+   * a whole turn of a busy server, tens of milliseconds under fan-out load (BENCHMARKS.md);
+   * this costs at most the budget.
+   */
+  analyzeNow(
+    text: string,
+    customEmotes: Readonly<Record<string, number>> | undefined,
+    budgetMs: number,
+  ): Sentiment | undefined {
+    let answer: Sentiment | undefined;
+    const pending = this.enqueue(text, customEmotes, (sentiment) => {
+      answer = sentiment;
+    });
+    const collect = pending?.slot.channel?.collect;
+    if (!pending || !collect) {
+      if (pending && !pending.settled) this.abandon(pending);
+      return undefined;
+    }
+    this.flush();
+    collect(wallNow() + budgetMs, () => pending.settled);
+    if (!pending.settled) this.abandon(pending);
+    return answer;
+  }
+
+  /** Gives up on a request now; its answer, should it come, is ignored. */
+  private abandon(pending: Pending): void {
+    pending.slot.inflight.delete(pending.id);
+    this.settle(pending, undefined);
+    this.emit("timeout");
+  }
+
+  /** Queues a request for a worker; null when none can take it (saturated, none alive, too long). */
+  private enqueue(
+    text: string,
+    customEmotes: Readonly<Record<string, number>> | undefined,
+    resolve: (sentiment: Sentiment | undefined) => void,
+  ): Pending | null {
+    if (this.closing) return null;
     if (this.pendingCount >= this.maxPending) {
       this.emit("saturated");
-      return NONE;
+      return null;
     }
     const slot = this.pick();
     const channel = slot?.channel;
-    if (!slot || !channel || text.length > channel.maxText) return NONE;
+    if (!slot || !channel || text.length > channel.maxText) return null;
     let emotes = -1;
     if (customEmotes) {
       const map = this.emoteMaps.intern(customEmotes);
       if (map) {
-        if (map.json.length > channel.maxText) return NONE;
+        if (map.json.length > channel.maxText) return null;
         emotes = map.id;
         if (!slot.emotes.has(map.id)) {
           slot.emotes.add(map.id);
@@ -176,16 +222,15 @@ export class SentimentWorkerPool implements SentimentPool {
     const id = this.nextId;
     this.nextId = (this.nextId + 1) >>> 0 || 1;
     const deadline = wallNow() + this.timeoutMs;
-    return new Promise((resolve) => {
-      const pending: Pending = { id, slot, deadline, resolve, settled: false };
-      slot.inflight.set(id, pending);
-      if (slot.outstanding++ === 0) slot.lastProgress = wallNow();
-      this.pendingCount++;
-      slot.outbox.push({ op: Op.analyze, id, emotes, deadline, text });
-      this.deadlines.push(pending);
-      if (!this.timer) this.armTimer();
-      this.scheduleFlush();
-    });
+    const pending: Pending = { id, slot, deadline, resolve, settled: false };
+    slot.inflight.set(id, pending);
+    if (slot.outstanding++ === 0) slot.lastProgress = wallNow();
+    this.pendingCount++;
+    slot.outbox.push({ op: Op.analyze, id, emotes, deadline, text });
+    this.deadlines.push(pending);
+    if (!this.timer) this.armTimer();
+    this.scheduleFlush();
+    return pending;
   }
 
   /** Resolves once every worker has loaded the analyser (requests sent before then may time out). */

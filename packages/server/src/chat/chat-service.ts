@@ -29,6 +29,12 @@ export type PostInput = DraftInput;
  */
 export interface SentimentSource {
   analyze(text: string, customEmotes?: Readonly<Record<string, number>>): Promise<Sentiment | undefined>;
+  /** The answer within this event-loop turn, waiting at most `budgetMs` (undefined: none by then). */
+  analyzeNow?(
+    text: string,
+    customEmotes: Readonly<Record<string, number>> | undefined,
+    budgetMs: number,
+  ): Sentiment | undefined;
 }
 
 export interface PostResult {
@@ -52,6 +58,8 @@ export class ChatService {
   /** Per channel, the last message on its way to the log: appends wait their turn (see submit). */
   private readonly tails = new Map<string, Promise<unknown>>();
   private sentiment: SentimentSource | null = null;
+  /** Set when the source can answer within the turn: how long a message may wait for it. */
+  private sentimentBudgetMs = 0;
 
   constructor(
     private readonly store: Store,
@@ -68,8 +76,9 @@ export class ChatService {
   }
 
   /** Every message is analysed before it is logged, so all its readers see one sentiment. */
-  useSentiment(source: SentimentSource | null): void {
+  useSentiment(source: SentimentSource | null, sameTurnBudgetMs = 0): void {
     this.sentiment = source;
+    this.sentimentBudgetMs = source?.analyzeNow && sameTurnBudgetMs > 0 ? sameTurnBudgetMs : 0;
   }
 
   async post(ctx: AuthContext, channelName: string, input: PostInput): Promise<PostResult> {
@@ -121,8 +130,18 @@ export class ChatService {
     const message = toMessage(outcome.draft);
     const channelName = draft.channel.record.name;
     const userId = draft.author.user.id;
-    // Started at once, so the worker's time overlaps the first-message lookup below.
-    const sentiment = this.sentiment ? this.analyze(this.sentiment, message.text, draft.channel.record.settings) : null;
+    const { sentimentEmotes } = draft.channel.record.settings;
+    const emotes = Object.keys(sentimentEmotes).length > 0 ? sentimentEmotes : undefined;
+    let sentiment: Promise<Sentiment | undefined> | null = null;
+    if (this.sentiment?.analyzeNow && this.sentimentBudgetMs > 0) {
+      // Within this turn: the message then goes to the log exactly as it would without analysis.
+      const analysed = this.sentiment.analyzeNow(message.text, emotes, this.sentimentBudgetMs);
+      this.metrics.sentiment.inc({ outcome: analysed ? "analysed" : "without" });
+      if (analysed) message.sentiment = analysed;
+    } else if (this.sentiment) {
+      // Started at once, so the worker's time overlaps the first-message lookup below.
+      sentiment = this.analyze(this.sentiment, message.text, emotes);
+    }
     // An ingested message is a first one when its platform says so (our log has only part of its history).
     if (
       draft.author.kind === "local" &&
@@ -216,9 +235,9 @@ export class ChatService {
   private analyze(
     source: SentimentSource,
     text: string,
-    { sentimentEmotes }: { sentimentEmotes: Readonly<Record<string, number>> },
+    emotes: Readonly<Record<string, number>> | undefined,
   ): Promise<Sentiment | undefined> {
-    const pending = source.analyze(text, Object.keys(sentimentEmotes).length > 0 ? sentimentEmotes : undefined);
+    const pending = source.analyze(text, emotes);
     return pending.then((s) => {
       this.metrics.sentiment.inc({ outcome: s ? "analysed" : "without" });
       return s;
