@@ -322,3 +322,57 @@ it("replaces a worker that stops answering altogether", async () => {
     await pool.close();
   }
 });
+
+describe("analyzeNow: the answer within the caller's turn (ring transport)", () => {
+  it("answers exactly what analyzeSentiment answers, synchronously, with and without custom emotes", async () => {
+    const pool = createSentimentPool({ workers: 1, transport: "ring", timeoutMs: GENEROUS });
+    try {
+      await pool.whenReady();
+      const lines = chatLines(200);
+      // A generous budget: this is about the answers, not the machine's scheduling.
+      for (const line of lines) expect(pool.analyzeNow(line, undefined, GENEROUS)).toEqual(analyzeSentiment(line));
+      const emotes = { Zorblax: 5 };
+      expect(pool.analyzeNow("Zorblax", emotes, GENEROUS)).toEqual(
+        analyzeSentiment("Zorblax", { customEmotes: emotes }),
+      );
+      expect(pool.pending).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("gives up after the budget when the worker is busy, ignores the late answer, and answers again after", async () => {
+    const events: SentimentPoolEvent[] = [];
+    const pool = createSentimentPool({
+      workers: 1,
+      transport: "ring",
+      timeoutMs: GENEROUS,
+      analyserForTest: STAND_IN,
+      onEvent: (e) => events.push(e),
+    });
+    try {
+      await pool.whenReady();
+      pool.stallWorkerForTest(0, 300);
+      const started = performance.now();
+      expect(pool.analyzeNow("stalled line", undefined, 20)).toBeUndefined();
+      expect(performance.now() - started).toBeLessThan(250); // the budget, not the stall
+      expect(events).toContain("timeout");
+      expect(pool.pending).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(pool.analyzeNow("after the stall", undefined, GENEROUS)).toEqual(standIn("after the stall"));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("answers undefined with the postMessage transport (its answers need a later turn)", async () => {
+    const pool = createSentimentPool({ workers: 1, transport: "postMessage", timeoutMs: GENEROUS });
+    try {
+      await pool.whenReady();
+      expect(pool.analyzeNow("hello there", undefined, 50)).toBeUndefined();
+      expect(pool.pending).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+});
