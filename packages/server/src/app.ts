@@ -11,6 +11,7 @@ import Fastify, { LogController } from "fastify";
 import { type Logger, pino } from "pino";
 import { openAdapters } from "./adapters/open-adapters.js";
 import { AnalysisService, DEFAULT_ANALYSIS_OPTIONS } from "./analysis/analysis-service.js";
+import { analyzeSentiment } from "./analysis/analyzer.js";
 import { createSummariser, type Summariser } from "./analysis/llm-summariser.js";
 import { createSentimentPool } from "./analysis/worker-pool.js";
 import { AuthService } from "./auth/auth-service.js";
@@ -19,7 +20,7 @@ import { BroadcastService } from "./channels/broadcasts.js";
 import { ChannelCache } from "./channels/channel-cache.js";
 import { ChannelService } from "./channels/channel-service.js";
 import { RetentionJob } from "./channels/retention.js";
-import { ChatService } from "./chat/chat-service.js";
+import { ChatService, type SentimentSource } from "./chat/chat-service.js";
 import type { Config } from "./config.js";
 import { ConnectorService } from "./connectors/connector-service.js";
 import { IngestSink } from "./connectors/ingest-sink.js";
@@ -122,18 +123,24 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   };
   const chat = new ChatService(store, log, channels, auth, limiter, metrics, new HeldQueue(store, notifyModerators));
   // Sentiment is worked out off the event loop; a message never waits long for it (config.analysis).
-  const sentimentPool = config.analysis.enabled
-    ? createSentimentPool({
-        workers: config.analysis.sentimentWorkers,
-        maxPending: config.analysis.sentimentMaxPending,
-        timeoutMs: config.analysis.sentimentTimeoutMs,
-        transport: config.analysis.sentimentTransport,
-        onEvent: (event) => {
-          if (event === "worker_crashed") log0.warn("a sentiment worker crashed; replacing it");
-        },
-      })
-    : null;
-  chat.useSentiment(sentimentPool, config.analysis.sentimentTransport === "ring" ? config.analysis.sentimentWaitMs : 0);
+  const sentimentPool =
+    config.analysis.enabled && config.analysis.sentimentWorkers > 0
+      ? createSentimentPool({
+          workers: config.analysis.sentimentWorkers,
+          maxPending: config.analysis.sentimentMaxPending,
+          timeoutMs: config.analysis.sentimentTimeoutMs,
+          transport: config.analysis.sentimentTransport,
+          onEvent: (event) => {
+            if (event === "worker_crashed") log0.warn("a sentiment worker crashed; replacing it");
+          },
+        })
+      : null;
+  if (sentimentPool)
+    chat.useSentiment(
+      sentimentPool,
+      config.analysis.sentimentTransport === "ring" ? config.analysis.sentimentWaitMs : 0,
+    );
+  else if (config.analysis.enabled) chat.useSentiment(INLINE_SENTIMENT, Number.POSITIVE_INFINITY);
   // Messages that arrive while the workers still load would go out without sentiment.
   // And the first answers of a cold worker (its code not yet compiled) would miss their wait.
   if (sentimentPool) {
@@ -383,6 +390,15 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   };
   return { url: `http://${host}:${port}`, port, app, services, routes, close };
 }
+
+/**
+ * SENTIMENT_WORKERS=0: the analyser (a few µs a line) runs on the event loop itself — on a
+ * machine without a spare core, cheaper than waiting for a worker (BENCHMARKS.md).
+ */
+const INLINE_SENTIMENT: SentimentSource = {
+  analyze: async (text, customEmotes) => analyzeSentiment(text, { customEmotes }),
+  analyzeNow: (text, customEmotes) => analyzeSentiment(text, { customEmotes }),
+};
 
 /** Lines that take the analyser's every path (emotes, negation, capitals, a question, emoji). */
 const WARM_UP_LINES = [

@@ -49,7 +49,7 @@ export interface Config {
   analysis: {
     /** Live analysis (sentiment, stats, summaries, highlights) on or off. */
     enabled: boolean;
-    /** Sentiment worker threads. */
+    /** Sentiment worker threads; 0 analyses on the event loop itself. */
     sentimentWorkers: number;
     /** How messages reach the sentiment workers: `ring` (answers within the turn) or `postMessage`. */
     sentimentTransport: "ring" | "postMessage";
@@ -269,7 +269,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     retentionSweepMs: int("RETENTION_SWEEP_MS", 600_000, 1_000, 86_400_000),
     analysis: {
       enabled: bool("ANALYSIS_ENABLED", true),
-      sentimentWorkers: int("SENTIMENT_WORKERS", 1, 1, 64),
+      sentimentWorkers: int("SENTIMENT_WORKERS", 1, 0, 64),
       sentimentTransport: sentimentTransport ?? "ring",
       sentimentWaitMs: num("SENTIMENT_WAIT_MS", 1, 0.05, 100),
       sentimentTimeoutMs: int("SENTIMENT_TIMEOUT_MS", 50, 1, 10_000),

@@ -95,6 +95,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly sentimentWait = new Histogram({
+    name: "chorus_sentiment_wait_seconds",
+    help: "How long a message waited for its sentiment in its own turn (ring transport; bounded by SENTIMENT_WAIT_MS)",
+    buckets: [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005],
+    registers: [this.registry],
+  });
+
   constructor() {
     // Includes process CPU, RSS and event-loop delay percentiles (nodejs_eventloop_lag_*).
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });

@@ -47,7 +47,6 @@ describe("live analysis", () => {
   beforeAll(async () => {
     server = await startTestServer({
       analysis: {
-        ...(await import("../src/config.js")).loadConfig({}).analysis,
         statsIntervalMs: 200,
         spikeBucketMs: 400,
         leaderRetryMs: 200,
@@ -232,10 +231,8 @@ describe("summaries by a model (an OpenAI-compatible stand-in on the loopback)",
       });
     });
     await new Promise<void>((resolve) => llm.listen(0, "127.0.0.1", resolve));
-    const { loadConfig } = await import("../src/config.js");
     const server = await startTestServer({
       analysis: {
-        ...loadConfig({}).analysis,
         llmUrl: `http://127.0.0.1:${(llm.address() as AddressInfo).port}/v1/chat/completions`,
         llmKey: "sk-test",
         llmModel: "test-model",
@@ -281,6 +278,23 @@ describe("summaries by a model (an OpenAI-compatible stand-in on the loopback)",
       await server.dispose();
       llm.closeAllConnections();
       await new Promise((resolve) => llm.close(resolve));
+    }
+  });
+});
+
+describe("sentiment on the event loop itself (SENTIMENT_WORKERS=0)", () => {
+  it("still gives every message its sentiment, and counts the time it took", async () => {
+    const server = await startTestServer({ analysis: { sentimentWorkers: 0 } });
+    try {
+      const owner = await register(server.url, "owner");
+      const channel = await createChannel(server.url, owner, "inline");
+      const res = await postMessage(server.url, owner, channel, "PogChamp what an amazing clutch");
+      expect(res.body.message.sentiment?.label).toBe("positive");
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/chorus_sentiment_total\{outcome="analysed"\} 1/);
+      expect(metrics).toMatch(/chorus_sentiment_wait_seconds_count 1/);
+    } finally {
+      await server.dispose();
     }
   });
 });

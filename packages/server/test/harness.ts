@@ -23,7 +23,9 @@ export interface TestServer {
 
 export const TEST_ADMIN = { username: "test_admin", password: "test-admin-password" };
 
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export type TestOverrides = Partial<Omit<Config, "analysis">> & { analysis?: Partial<Config["analysis"]> };
+
+export async function startTestServer(overrides: TestOverrides = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? (await mkdtemp(path.join(tmpdir(), "chorus-test-")));
   const base = loadConfig({
     HOST: "127.0.0.1",
@@ -36,8 +38,18 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     VIEWER_COUNT_INTERVAL_MS: "200",
     SSE_HEARTBEAT_MS: "1000",
     WEB_DIST_DIR: path.join(dataDir, "no-web"),
+    // A message waits this long at most for its sentiment (1 ms in production): test files run
+    // side by side on two cores, and a worker that gets no core in time would leave a message
+    // without it. What the budget does is the worker pool's own test.
+    SENTIMENT_WAIT_MS: "100",
   });
-  let config: Config = { ...base, ...overrides, dataDir, limits: { ...base.limits, ...overrides.limits } };
+  let config: Config = {
+    ...base,
+    ...overrides,
+    dataDir,
+    limits: { ...base.limits, ...overrides.limits },
+    analysis: { ...base.analysis, ...overrides.analysis },
+  };
   let running: RunningServer | null = await startServer(config);
   config = { ...config, port: running.port };
   const handle: TestServer = {

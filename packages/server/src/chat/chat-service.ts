@@ -135,7 +135,9 @@ export class ChatService {
     let sentiment: Promise<Sentiment | undefined> | null = null;
     if (this.sentiment?.analyzeNow && this.sentimentBudgetMs > 0) {
       // Within this turn: the message then goes to the log exactly as it would without analysis.
+      const started = performance.now();
       const analysed = this.sentiment.analyzeNow(message.text, emotes, this.sentimentBudgetMs);
+      this.metrics.sentimentWait.observe((performance.now() - started) / 1000);
       this.metrics.sentiment.inc({ outcome: analysed ? "analysed" : "without" });
       if (analysed) message.sentiment = analysed;
     } else if (this.sentiment) {
