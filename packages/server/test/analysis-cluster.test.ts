@@ -30,6 +30,7 @@ describe.skipIf(!available)(title, () => {
     cluster = await startCluster({
       nodes: 2,
       env: {
+        ANALYSIS_ENABLED: "true",
         LEASE_TTL_MS: "2000",
         ANALYSIS_RETRY_MS: "200",
         STATS_INTERVAL_MS: "300",

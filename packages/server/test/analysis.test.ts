@@ -47,6 +47,7 @@ describe("live analysis", () => {
   beforeAll(async () => {
     server = await startTestServer({
       analysis: {
+        enabled: true,
         statsIntervalMs: 200,
         spikeBucketMs: 400,
         leaderRetryMs: 200,
@@ -72,6 +73,30 @@ describe("live analysis", () => {
     const stored = await history(server.url, channel);
     expect(stored.find((m) => m.id === happy.id)?.sentiment).toEqual(happy.sentiment);
     ws.close();
+  });
+
+  it("reads the channel's own emotes as the owner says they feel", async () => {
+    const channel = await createChannel(server.url, owner, "emotes");
+    expect((await say(channel, "zorbHype zorbHype")).sentiment?.label).toBe("neutral");
+    await settings(channel, { sentimentEmotes: { zorbHype: 4, zorbRage: -4 } });
+    expect((await say(channel, "zorbHype zorbHype")).sentiment?.label).toBe("positive");
+    expect((await say(channel, "zorbRage")).sentiment?.label).toBe("negative");
+    // The owner's alone, and bounded.
+    const mod = chatters[5] as Session;
+    await api(server.url, "PUT", `/api/channels/${channel}/roles/${mod.user.username}`, {
+      token: owner.token,
+      body: { role: "moderator" },
+    });
+    const byMod = await api(server.url, "PATCH", `/api/channels/${channel}`, {
+      token: mod.token,
+      body: { settings: { sentimentEmotes: {} } },
+    });
+    expect(byMod.status).toBe(403);
+    const tooStrong = await api(server.url, "PATCH", `/api/channels/${channel}`, {
+      token: owner.token,
+      body: { settings: { sentimentEmotes: { zorbHype: 9 } } },
+    });
+    expect(tooStrong.status).toBe(400);
   });
 
   it("publishes stats every interval while there is chat, and answers GET /stats with the same", async () => {
@@ -233,6 +258,7 @@ describe("summaries by a model (an OpenAI-compatible stand-in on the loopback)",
     await new Promise<void>((resolve) => llm.listen(0, "127.0.0.1", resolve));
     const server = await startTestServer({
       analysis: {
+        enabled: true,
         llmUrl: `http://127.0.0.1:${(llm.address() as AddressInfo).port}/v1/chat/completions`,
         llmKey: "sk-test",
         llmModel: "test-model",
@@ -284,7 +310,7 @@ describe("summaries by a model (an OpenAI-compatible stand-in on the loopback)",
 
 describe("sentiment on the event loop itself (SENTIMENT_WORKERS=0)", () => {
   it("still gives every message its sentiment, and counts the time it took", async () => {
-    const server = await startTestServer({ analysis: { sentimentWorkers: 0 } });
+    const server = await startTestServer({ analysis: { enabled: true, sentimentWorkers: 0 } });
     try {
       const owner = await register(server.url, "owner");
       const channel = await createChannel(server.url, owner, "inline");

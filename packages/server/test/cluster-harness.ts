@@ -102,6 +102,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       VIEWER_COUNT_INTERVAL_MS: "500",
       PERSIST_CLAIM_IDLE_MS: "1000",
       SSE_HEARTBEAT_MS: "1000",
+      // Off unless a test is about it: its summary events take seqs between the messages, and
+      // these tests count messages' seqs (analysis-cluster.test.ts turns it on).
+      ANALYSIS_ENABLED: "false",
       SHUTDOWN_GRACE_MS: "1000",
       WEB_DIST_DIR: path.join(tmpdir(), "chorus-cluster-no-web"),
       ...options.env,

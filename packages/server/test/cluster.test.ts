@@ -888,7 +888,7 @@ describe.skipIf(!available)("cluster: 3 nodes, one Redis (AOF), one PostgreSQL",
 
     it("every node is still up after the flush", async () => {
       for (const n of [A, B, C]) {
-        expect(n.alive, `${n.name} running`).toBe(true);
+        expect(n.alive, `${n.name} running; it said:\n${n.output()}`).toBe(true);
         expect(n.exit).toBeNull();
         expect((await statusOf(n.url, "/readyz")).status).toBe(200);
       }

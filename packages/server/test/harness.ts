@@ -38,6 +38,9 @@ export async function startTestServer(overrides: TestOverrides = {}): Promise<Te
     VIEWER_COUNT_INTERVAL_MS: "200",
     SSE_HEARTBEAT_MS: "1000",
     WEB_DIST_DIR: path.join(dataDir, "no-web"),
+    // Off unless a test is about it (analysis.test.ts, the web app's): its summary events take
+    // seqs between the messages, and most tests count messages' seqs.
+    ANALYSIS_ENABLED: "false",
     // A message waits this long at most for its sentiment (1 ms in production): test files run
     // side by side on two cores, and a worker that gets no core in time would leave a message
     // without it. What the budget does is the worker pool's own test.

@@ -122,7 +122,7 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
       if (nodeEnv === undefined) delete process.env["NODE_ENV"];
       else process.env["NODE_ENV"] = nodeEnv;
     }
-    server = await startTestServer({ webDistDir: outDir });
+    server = await startTestServer({ webDistDir: outDir, analysis: { enabled: true } });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
