@@ -59,6 +59,7 @@ import { ModerationService } from "./moderation/moderation-service.js";
 import type { LimiterRules } from "./ports/limiter.js";
 import { Audiences } from "./realtime/audiences.js";
 import { Hub } from "./realtime/hub.js";
+import { proxyTrust } from "./realtime/origin.js";
 import { PresenceTracker } from "./realtime/presence-tracker.js";
 import { SseGateway } from "./realtime/sse-gateway.js";
 import { WsGateway } from "./realtime/ws-gateway.js";
@@ -235,6 +236,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const ws = new WsGateway(
     { auth, chat, channels, subscriptions, metrics, limits: config.limits, logger: log0 },
     config.allowedOrigins,
+    proxyTrust(config.trustProxy),
   );
   // Revocations and channel changes reach every node through the bus (this one included).
   auth.onRevoked((sessionId, userId) => {
@@ -247,6 +249,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       hub.publish(message.channel, [message.event], "moderators");
     } else if (message.type === "ingest_key_revoked") {
       ingestKeys.forget(message.id);
+    } else if (message.type === "sanction_changed") {
+      channels.applySanction(message.channel, message.userId, message.sanction);
     } else if (message.type === "channel_stats") {
       analysis.statsPublished(message.channel, message.stats);
     } else if (message.type === "connectors_changed") {
@@ -263,6 +267,13 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         .catch((error: unknown) => log0.warn({ err: error, channel: message.channel }, "audience refresh failed"));
     }
   });
+  // Awaited by the moderation action (a failed publish still lets the action answer: the
+  // channel_changed that follows reloads the state everywhere, only later).
+  channels.onSanctionChanged((channel, userId, sanction) =>
+    bus
+      .publish({ type: "sanction_changed", channel, userId, sanction })
+      .catch((error: unknown) => log0.warn({ err: error }, "bus publish failed")),
+  );
   channels.onChanged((channel) => {
     bus
       .publish({ type: "channel_changed", channel })

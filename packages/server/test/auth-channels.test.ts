@@ -265,6 +265,60 @@ describe("origin checks", () => {
   });
 });
 
+describe("origin and authorization, as an attacker would try them", () => {
+  it("does not take X-Forwarded-Host from a client when no proxy is trusted", async () => {
+    const me = await register(server.url, "fwdhost");
+    const channel = await createChannel(server.url, admin, "fwdhost");
+    const forged = await api(server.url, "POST", `/api/channels/${channel}/messages`, {
+      headers: { cookie: me.cookie, origin: "https://evil.example", "x-forwarded-host": "evil.example" },
+      body: { text: "forged through a forwarded host" },
+    });
+    expect(forged.status).toBe(403);
+    await expect(
+      WsClient.connect(server.url, {
+        headers: { cookie: me.cookie, origin: "http://evil.example", "x-forwarded-host": "evil.example" },
+      }),
+    ).rejects.toMatchObject({ status: 403 });
+    expect(await history(server.url, channel)).toEqual([]);
+  });
+
+  it("tells http:// and https:// apart: the same host under another scheme is another origin", async () => {
+    const me = await register(server.url, "scheme");
+    const channel = await createChannel(server.url, admin, "scheme");
+    const otherScheme = server.url.replace(/^http:/, "https:");
+    const res = await api(server.url, "POST", `/api/channels/${channel}/messages`, {
+      headers: { cookie: me.cookie, origin: otherScheme },
+      body: { text: "from the other scheme" },
+    });
+    expect(res.status).toBe(403);
+    await expect(
+      WsClient.connect(server.url, { headers: { cookie: me.cookie, origin: otherScheme } }),
+    ).rejects.toMatchObject({ status: 403 });
+  });
+
+  it("refuses a WebSocket upgrade with a malformed Authorization (401, as REST does), not as anonymous", async () => {
+    for (const authorization of ["Basic eDp5", "Bearer", "Bearer ", "Token abc"]) {
+      await expect(WsClient.connect(server.url, { headers: { authorization } }), authorization).rejects.toMatchObject({
+        status: 401,
+      });
+      const rest = await api(server.url, "GET", "/api/me", { headers: { authorization } });
+      expect(rest.status, authorization).toBe(401);
+    }
+  });
+
+  it("reads the Bearer scheme in any case (RFC 9110), on REST and at the upgrade", async () => {
+    const me = await register(server.url, "lcbearer");
+    const rest = await api<{ user: { id: string } }>(server.url, "GET", "/api/me", {
+      headers: { authorization: `bearer ${me.token}` },
+    });
+    expect(rest.status).toBe(200);
+    const ws = track(await WsClient.connect(server.url, { headers: { authorization: `BEARER ${me.token}` } }));
+    const reply = await ws.sendMessage("main", "shouted bearer");
+    expect(reply.op).toBe("ack");
+    expect(reply.op === "ack" ? reply.message.author.id : null).toBe(me.user.id);
+  });
+});
+
 describe("channels", () => {
   it("marks every API answer nosniff, errors and 404s included", async () => {
     for (const [method, path] of [

@@ -210,6 +210,8 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
       const csp = res.headers.get("content-security-policy") ?? "";
       expect(csp).toContain("script-src 'self'");
       expect(csp).not.toContain("unsafe-eval");
+      // Nobody else's page may frame the app (clickjacking).
+      expect(csp).toContain("frame-ancestors 'self'");
       const html = await res.text();
       expect(html).toContain('id="root"');
       // Every script is an external file: nothing the CSP would have to allow inline.

@@ -16,7 +16,7 @@ import { hasRole } from "../chat/permissions.js";
 import { conflict, forbidden, invalid, notFound } from "../errors.js";
 import type { ChannelLog } from "../ports/log.js";
 import type { Presence } from "../ports/presence.js";
-import type { ChannelRecord, Store } from "../ports/store.js";
+import type { ChannelRecord, SanctionRecord, Store } from "../ports/store.js";
 import type { ChannelCache, ChannelState } from "./channel-cache.js";
 import { cleanTitle, normalizeSettings, type SettingsInput } from "./fields.js";
 import { toPublicChannel } from "./public-view.js";
@@ -30,6 +30,8 @@ export interface ChannelPatch {
   title?: string | undefined;
   settings?: Partial<SettingsInput> | undefined;
 }
+
+export type SanctionPublisher = (channel: string, userId: string, sanction: SanctionRecord | null) => Promise<void>;
 
 export class ChannelService {
   constructor(
@@ -78,6 +80,31 @@ export class ChannelService {
 
   invalidate(name: string): Promise<void> {
     return this.cache.invalidate(name);
+  }
+
+  private readonly sanctionPublishers = new Set<SanctionPublisher>();
+
+  /** Who carries a sanction to the other nodes (the bus); `announceSanction` waits for them. */
+  onSanctionChanged(publisher: SanctionPublisher): void {
+    this.sanctionPublishers.add(publisher);
+  }
+
+  /**
+   * Hands a ban, timeout (or its lifting: null) to every node before the action answers, with
+   * the sanction itself: a node applies it to its cached state on receipt, without first
+   * reading the store, so it holds there before the moderator's client can even send the next
+   * request (a reload took tens of milliseconds on a loaded node, and a send slipped through).
+   */
+  async announceSanction(name: string, userId: string, sanction: SanctionRecord | null): Promise<void> {
+    await Promise.all([...this.sanctionPublishers].map((publish) => publish(name, userId, sanction)));
+  }
+
+  /** A sanction from another node (or this one), onto the cached state at once. */
+  applySanction(name: string, userId: string, sanction: SanctionRecord | null): void {
+    const state = this.cache.peek(name);
+    if (!state) return;
+    if (sanction) state.sanctions.set(userId, sanction);
+    else state.sanctions.delete(userId);
   }
 
   /** Gives a user a role in the channel (`viewer` removes it); every node follows at once. */

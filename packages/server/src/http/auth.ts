@@ -6,7 +6,7 @@ import type {} from "@fastify/cookie";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AuthContext, AuthService, IssuedSession } from "../auth/auth-service.js";
 import { AppError, unauthorized } from "../errors.js";
-import { isAllowedOrigin } from "../realtime/origin.js";
+import { bearerToken, isAllowedOrigin } from "../realtime/origin.js";
 import { readCookieToken, SESSION_COOKIE } from "./session-cookie.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -47,14 +47,16 @@ export class HttpAuth {
   private async compute(request: FastifyRequest): Promise<RequestAuth> {
     const header = request.headers.authorization;
     if (header !== undefined) {
-      const token = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
+      const token = bearerToken(header);
       const ctx = token ? await this.auth.authenticate(token) : null;
       if (!ctx) throw unauthorized("invalid or expired token");
       return { ctx, token };
     }
     const cookie = readCookieToken(request.headers.cookie);
     if (cookie === null) return { ctx: null, token: null };
-    if (!SAFE_METHODS.has(request.method) && !isAllowedOrigin(request.headers, this.allowedOrigins)) {
+    // Fastify's host and protocol follow forwarded headers only from a trusted proxy.
+    const site = { host: request.host, protocol: request.protocol };
+    if (!SAFE_METHODS.has(request.method) && !isAllowedOrigin(request.headers, site, this.allowedOrigins)) {
       throw new AppError("forbidden", "cross-origin request rejected");
     }
     // An expired cookie makes the caller anonymous rather than locking them out of public pages.

@@ -134,6 +134,7 @@ export class ModerationService {
     await this.record(ctx, channel, sanction.kind, target, reason, timeout ? { durationSec: input.durationSec } : {});
     this.origin?.sanctioned(channel, target, timeout ? input.durationSec : undefined, reason, ctx.user.username);
     await this.channels.invalidate(channel);
+    await this.channels.announceSanction(channel, target.id, sanction);
     this.channels.announceChange(channel);
     return toView(sanction);
   }
@@ -148,6 +149,7 @@ export class ModerationService {
     await this.record(ctx, channel, "unban", target, null, {});
     this.origin?.lifted(channel, target, ctx.user.username);
     await this.channels.invalidate(channel);
+    await this.channels.announceSanction(channel, target.id, null);
     this.channels.announceChange(channel);
   }
 

@@ -15,6 +15,7 @@
  * - After unsubscribing (or `close`) a subscriber receives nothing more.
  */
 import type { ChannelEvent, ChannelStats } from "@chorus/protocol";
+import type { SanctionRecord } from "./store.js";
 
 export type BusMessage =
   | { type: "session_revoked"; sessionId: string; userId: string }
@@ -25,6 +26,8 @@ export type BusMessage =
   | { type: "connectors_changed"; channel: string }
   /** An ingest key was revoked: every node forgets it at once. */
   | { type: "ingest_key_revoked"; id: string }
+  /** A ban or timeout was imposed (or lifted: null): every node applies it to its cached state at once. */
+  | { type: "sanction_changed"; channel: string; userId: string; sanction: SanctionRecord | null }
   /** A channel's analysis leader published its stats: every node's subscribers get them. */
   | { type: "channel_stats"; channel: string; stats: ChannelStats };
 

@@ -10,7 +10,7 @@ import { WebSocketServer } from "ws";
 import type { AuthContext } from "../auth/auth-service.js";
 import { toClientError } from "../errors/boundary.js";
 import { readCookieToken } from "../http/session-cookie.js";
-import { isAllowedOrigin } from "./origin.js";
+import { bearerToken, isAllowedOrigin, type ProxyTrust, siteOf } from "./origin.js";
 import { WsConnection, type WsDeps } from "./ws-connection.js";
 
 export class WsGateway {
@@ -21,6 +21,7 @@ export class WsGateway {
   constructor(
     private readonly deps: WsDeps,
     private readonly allowedOrigins: readonly string[],
+    private readonly trust: ProxyTrust = () => false,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -81,10 +82,14 @@ export class WsGateway {
 
   private async authenticate(req: IncomingMessage): Promise<AuthContext | null | "unauthorized" | "forbidden"> {
     const header = req.headers.authorization;
-    const bearer = header?.startsWith("Bearer ") ? header.slice(7).trim() : null;
+    // As on REST: an Authorization header that is not a well-formed bearer token is refused,
+    // not taken for an anonymous connection.
+    const bearer = header === undefined ? null : bearerToken(header);
+    if (header !== undefined && bearer === null) return "unauthorized";
     const cookie = bearer === null ? readCookieToken(req.headers.cookie) : null;
     // A cookie rides along on cross-site requests; a bearer token cannot be forged that way.
-    if (cookie !== null && !isAllowedOrigin(req.headers, this.allowedOrigins)) return "forbidden";
+    if (cookie !== null && !isAllowedOrigin(req.headers, siteOf(req, this.trust), this.allowedOrigins))
+      return "forbidden";
     const token = bearer ?? cookie;
     if (token === null) return null;
     const ctx = await this.deps.auth.authenticate(token);

@@ -19,7 +19,7 @@ export const CONTENT_SECURITY_POLICY = [
   "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'self'",
-  "frame-ancestors *",
+  "frame-ancestors 'self'",
 ].join("; ");
 
 export async function webRoutes(app: App, distDir: string): Promise<void> {
