@@ -157,6 +157,14 @@ function checkCompose(doc: unknown): string[] {
       problems.push("postgres: no pg_isready healthcheck");
   }
   const nginx = Object.keys(services).find((n) => String(at(services[n], "image")).startsWith("nginx:"));
+  // The nodes trust X-Forwarded-For from nginx's address alone (a client must not name its own).
+  const nginxAddress = nginx ? at(services[nginx], "networks", "default", "ipv4_address") : undefined;
+  for (const name of chorus) {
+    const trust = String(envOf(services[name])["TRUST_PROXY"] ?? "");
+    if (trust === "true") problems.push(`${name}: TRUST_PROXY is "true" (anyone may name their own address)`);
+    else if (trust !== String(nginxAddress))
+      problems.push(`${name}: TRUST_PROXY ${trust} is not nginx's fixed address`);
+  }
   if (!nginx) problems.push("no nginx service");
   else {
     const mounts = asArr(at(services[nginx], "volumes")).map(String);
@@ -282,7 +290,8 @@ function checkNginx(text: string, nodes: string[]): string[] {
     const headers = effectiveHeaders([http.block, server.block, loc.block]);
     // $http_host keeps the port; the server compares it with the browser's Origin.
     if (headers.get("host") !== "$http_host") problems.push(`${uri}: Host is not $http_host`);
-    if (!headers.has("x-forwarded-for")) problems.push(`${uri}: no X-Forwarded-For`);
+    // The edge overwrites it: appended ($proxy_add_x_forwarded_for), a client's own header leads.
+    if (headers.get("x-forwarded-for") !== "$remote_addr") problems.push(`${uri}: X-Forwarded-For is not $remote_addr`);
     return loc;
   };
   const readTimeout = (loc: Directive) => durationMs(one(loc.block, "proxy_read_timeout")?.args[0] ?? "60s");
@@ -365,6 +374,8 @@ function checkK8s(manifests: Manifest[]): string[] {
     for (const [key, value] of Object.entries(asObj(at(cm, "data")))) {
       if (!knownVars.has(key)) problems.push(`ConfigMap ${name}: unknown variable ${key}`);
       if (typeof value !== "string") problems.push(`ConfigMap ${name}: ${key} is not a string`);
+      if (key === "TRUST_PROXY" && value === "true")
+        problems.push(`ConfigMap ${name}: TRUST_PROXY is "true" (anyone may name their own address)`);
     }
   }
   for (const [name, secret] of secrets) {
@@ -806,6 +817,16 @@ describe("the checks catch broken deploy files", () => {
       /REDIS_URL/,
     ],
     ["unknown variable", (d) => (asObj(service(d, "chorus-1")["environment"])["NODEID"] = "x"), /NODEID/],
+    [
+      "every proxy trusted",
+      (d) => (asObj(service(d, "chorus-1")["environment"])["TRUST_PROXY"] = "true"),
+      /TRUST_PROXY is "true"/,
+    ],
+    [
+      "nginx's address moved",
+      (d) => (asObj(at(service(d, "nginx"), "networks", "default"))["ipv4_address"] = "172.28.0.99"),
+      /not nginx's fixed address/,
+    ],
     ["redis without AOF", (d) => (service(d, "redis")["command"] = ["redis-server"]), /appendonly/],
     ["redis without volume", (d) => (service(d, "redis")["volumes"] = []), /redis: no named volume/],
     ["postgres without healthcheck", (d) => delete service(d, "postgres")["healthcheck"], /pg_isready|no healthcheck/],
@@ -825,6 +846,11 @@ describe("the checks catch broken deploy files", () => {
 
   const nginxCases: [string, (t: string) => string, RegExp][] = [
     ["no Upgrade header", (t) => t.replace("proxy_set_header Upgrade $http_upgrade;", ""), /Upgrade/],
+    [
+      "X-Forwarded-For appended to the client's",
+      (t) => t.replaceAll("X-Forwarded-For $remote_addr", "X-Forwarded-For $proxy_add_x_forwarded_for"),
+      /X-Forwarded-For is not \$remote_addr/,
+    ],
     ["Connection close on ws", (t) => t.replace('Connection "upgrade"', "Connection close"), /Connection/],
     ["SSE buffered", (t) => t.replaceAll("proxy_buffering off;", ""), /events: proxy_buffering/],
     ["short SSE timeout", (t) => t.replaceAll("proxy_read_timeout 3600s;", "proxy_read_timeout 60s;"), /timeout/],

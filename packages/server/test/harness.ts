@@ -23,7 +23,10 @@ export interface TestServer {
 
 export const TEST_ADMIN = { username: "test_admin", password: "test-admin-password" };
 
-export type TestOverrides = Partial<Omit<Config, "analysis">> & { analysis?: Partial<Config["analysis"]> };
+export type TestOverrides = Partial<Omit<Config, "analysis" | "limits">> & {
+  analysis?: Partial<Config["analysis"]>;
+  limits?: Partial<Config["limits"]>;
+};
 
 export async function startTestServer(overrides: TestOverrides = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? (await mkdtemp(path.join(tmpdir(), "chorus-test-")));
