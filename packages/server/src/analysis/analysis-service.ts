@@ -184,7 +184,6 @@ export class AnalysisService {
               .publish({ type: "channel_stats", channel: name, stats })
               .catch((error: unknown) => this.deps.logger.warn({ err: error }, "bus publish failed"));
           },
-          onSummary: () => undefined,
           onHighlight: () => this.deps.metrics.highlights.inc(),
           logger: this.deps.logger,
           now: Date.now,

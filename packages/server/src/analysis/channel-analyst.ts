@@ -37,7 +37,6 @@ export interface AnalystDeps {
   viewers(channel: string): Promise<number>;
   summarise(input: SummaryInput): Promise<string>;
   publishStats(channel: string, stats: ChannelStats): void;
-  onSummary?(channel: string): void;
   onHighlight?(channel: string): void;
   logger: Logger;
   now(): number;
@@ -248,7 +247,6 @@ export class ChannelAnalyst {
           { type: "summary", at: this.deps.now(), data: { text: summary, fromSeq, toSeq: due.toSeq } },
           `${this.channel}:analysis:summary:${due.toSeq}`,
         );
-        this.deps.onSummary?.(this.channel);
       } catch (error) {
         this.deps.logger.warn({ err: error, channel: this.channel, toSeq: due.toSeq }, "summary failed");
       }

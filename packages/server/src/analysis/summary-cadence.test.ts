@@ -78,3 +78,21 @@ describe("summary cadence", () => {
     expect(c.covered(28, 10).messages.map((m) => m.seq)).toEqual([23, 24, 26, 27, 28]);
   });
 });
+
+describe("summary cadence over a long run", () => {
+  it("keeps its count exact past the kept window, and forgets deletions of messages it no longer keeps", () => {
+    const c = new SummaryCadence();
+    const due: number[] = [];
+    for (let seq = 1; seq <= 5000; seq++) {
+      if (seq % 7 === 0) c.remove(`m${seq - 1}`);
+      const d = c.message(message(seq), 1000);
+      if (d) due.push(d.toSeq);
+    }
+    expect(due).toEqual([1000, 2000, 3000, 4000, 5000]);
+    const { messages, fromSeq } = c.covered(5000, 10);
+    expect(fromSeq).toBe(4991);
+    expect(messages.map((m) => m.seq)).not.toContain(4997); // deleted when seq 4998 came
+    expect(messages).toHaveLength(9);
+    expect((c as unknown as { deleted: Set<string> }).deleted.size).toBeLessThanOrEqual(2000 / 7 + 1);
+  });
+});

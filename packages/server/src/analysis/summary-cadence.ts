@@ -23,6 +23,8 @@ export class SummaryCadence {
   private clearedUpTo = 0;
   /** The seq the latest summary covered up to (0: none yet). */
   private anchor = 0;
+  /** Messages in `recent` after the anchor, kept as they come rather than counted per message. */
+  private since = 0;
 
   /** The latest summary covered up to this seq (replayed or just written). */
   get lastToSeq(): number {
@@ -32,14 +34,17 @@ export class SummaryCadence {
   /** A message logged, in seq order. Returns a due summary unless `replaying`. */
   message(message: Message, every: number, replaying = false): Due | null {
     this.recent.push(message);
-    if (this.recent.length > KEEP * 2) this.recent = this.recent.slice(-KEEP);
+    if (this.recent.length > KEEP * 2) this.trim();
+    if (message.seq > this.anchor) this.since++;
     if (replaying) return null;
-    return this.sinceAnchor() >= every ? this.take(message.seq) : null;
+    return this.since >= every ? this.take(message.seq) : null;
   }
 
   /** A summary event in the log: the count restarts after what it covered. */
   summary(toSeq: number): void {
-    if (toSeq > this.anchor) this.anchor = toSeq;
+    if (toSeq <= this.anchor) return;
+    this.anchor = toSeq;
+    this.since = this.sinceAnchor();
   }
 
   remove(id: string): void {
@@ -60,6 +65,7 @@ export class SummaryCadence {
     if (this.anchor === 0 && !readFromStart) {
       const last = this.recent.at(-1);
       this.anchor = last ? last.seq : 0;
+      this.since = 0;
       return [];
     }
     const after = this.recent.filter((m) => m.seq > this.anchor);
@@ -70,6 +76,7 @@ export class SummaryCadence {
     }
     const last = due.at(-1);
     if (last) this.anchor = last.toSeq;
+    this.since = this.sinceAnchor();
     return due.slice(-MAX_OVERDUE);
   }
 
@@ -93,8 +100,16 @@ export class SummaryCadence {
     return n;
   }
 
+  /** Keeps the last KEEP messages, and only their deletions. */
+  private trim(): void {
+    this.recent = this.recent.slice(-KEEP);
+    const kept = new Set(this.recent.map((m) => m.id));
+    for (const id of this.deleted) if (!kept.has(id)) this.deleted.delete(id);
+  }
+
   private take(toSeq: number): Due {
     this.anchor = toSeq;
+    this.since = 0;
     return { toSeq };
   }
 }
