@@ -25,7 +25,7 @@ import {
   waitForHttpOk,
 } from "../processes.js";
 import { ADMIN_USERNAME, connectPublisher, login } from "./chorus.js";
-import type { RunningTarget, StartOptions, TargetDefinition } from "./types.js";
+import { ONE_ADDRESS_LOAD_ENV, type RunningTarget, type StartOptions, type TargetDefinition } from "./types.js";
 
 const NODES = 3;
 const SERVER_ENTRY = "packages/server/src/main.ts";
@@ -63,6 +63,7 @@ export const chorusClusterTarget: TargetDefinition = {
             ADMIN_PASSWORD: password,
             LOG_LEVEL: "warn",
             BOT_USERS: BENCH_BOT,
+            ...ONE_ADDRESS_LOAD_ENV,
             ...options.env,
           },
           stdio: ["ignore", "pipe", "pipe"],

@@ -23,14 +23,15 @@ import {
   stopChild,
   waitForHttpOk,
 } from "../processes.js";
-import type {
-  ClientSpec,
-  Publisher,
-  RunningTarget,
-  StartOptions,
-  Subscriber,
-  SubscriberEvents,
-  TargetDefinition,
+import {
+  type ClientSpec,
+  ONE_ADDRESS_LOAD_ENV,
+  type Publisher,
+  type RunningTarget,
+  type StartOptions,
+  type Subscriber,
+  type SubscriberEvents,
+  type TargetDefinition,
 } from "./types.js";
 
 type ChorusSpec = Extract<ClientSpec, { kind: "chorus" }>;
@@ -63,6 +64,7 @@ export const chorusTarget: TargetDefinition = {
       LOG_LEVEL: "warn",
       // The moderated bench publishes as this user: exempt from the rate limit, filtered.
       BOT_USERS: BENCH_BOT,
+      ...ONE_ADDRESS_LOAD_ENV,
       ...options.env,
     };
     // Embedded mode only: never let the caller's environment point the server elsewhere.

@@ -84,3 +84,15 @@ export interface StartOptions {
   /** Server environment overrides (Chorus: e.g. CONNECTION_QUEUE_MAX_BYTES). */
   env?: Record<string, string>;
 }
+
+/**
+ * The load comes from one machine, standing in for thousands of clients: the servers' per-IP
+ * limits (connections, connects per second, guests) are raised so they measure fan-out, not
+ * the abuse controls.
+ */
+export const ONE_ADDRESS_LOAD_ENV = {
+  CONNECTIONS_PER_IP: "10000000",
+  CONNECTS_PER_IP_PER_SEC: "10000000",
+  GUESTS_PER_IP_PER_HOUR: "10000000",
+  GUEST_MESSAGES_PER_IP_PER_WINDOW: "10000000",
+} as const;

@@ -94,7 +94,7 @@ function draft(state: ChannelState, i: number): Draft {
   const text = `${LINES[i % LINES.length]} #${i}`;
   return {
     channel: state,
-    author: { kind: "local", user, role: "viewer", exempt: false },
+    author: { kind: "local", user, role: "viewer", exempt: false, address: null },
     rawText: text,
     text: "",
     nonce: `n${i}`,

@@ -15,6 +15,7 @@ import { analyzeSentiment } from "./analysis/analyzer.js";
 import { createSummariser, type Summariser } from "./analysis/llm-summariser.js";
 import { createSentimentPool } from "./analysis/worker-pool.js";
 import { AuthService } from "./auth/auth-service.js";
+import { type LoginThrottleOptions, loginThrottleRules } from "./auth/login-throttle.js";
 import { TokenSigner } from "./auth/tokens.js";
 import { BroadcastService } from "./channels/broadcasts.js";
 import { ChannelCache } from "./channels/channel-cache.js";
@@ -58,6 +59,7 @@ import { HeldQueue, type NotifyModerators } from "./moderation/held-queue.js";
 import { ModerationService } from "./moderation/moderation-service.js";
 import type { LimiterRules } from "./ports/limiter.js";
 import { Audiences } from "./realtime/audiences.js";
+import { ConnectionAdmission } from "./realtime/connection-admission.js";
 import { Hub } from "./realtime/hub.js";
 import { proxyTrust } from "./realtime/origin.js";
 import { PresenceTracker } from "./realtime/presence-tracker.js";
@@ -94,6 +96,11 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       },
     });
   const metrics = new Metrics();
+  const loginOptions: LoginThrottleOptions = {
+    freeFailures: config.limits.loginFreeFailures,
+    backoffMaxSec: config.limits.loginBackoffMaxSec,
+    failuresPerIpPerDay: config.limits.loginFailuresPerIpPerDay,
+  };
   const rules: LimiterRules = {
     message: { points: config.limits.messagesPerWindow, durationSec: config.limits.messageWindowSec },
     message_privileged: {
@@ -101,6 +108,13 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       durationSec: config.limits.messageWindowSec,
     },
     auth: { points: config.limits.authPerMinute, durationSec: 60 },
+    guest_ip: { points: config.limits.guestsPerIpPerHour, durationSec: 3600 },
+    guest_message_ip: {
+      points: config.limits.guestMessagesPerIpPerWindow,
+      durationSec: config.limits.messageWindowSec,
+    },
+    connect_ip: { points: config.limits.connectsPerIpPerSec, durationSec: 1 },
+    ...loginThrottleRules(loginOptions),
   };
   const adapters = await openAdapters(config, rules, log0, metrics);
   const { store, log, presence, limiter, bus } = adapters;
@@ -109,6 +123,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const auth = new AuthService(store, new TokenSigner(secret), limiter, {
     sessionTtlSec: config.sessionTtlSec,
     botUsers: config.botUsers,
+    login: loginOptions,
   });
   if (config.adminUsername && config.adminPassword) await auth.ensureAdmin(config.adminUsername, config.adminPassword);
 
@@ -227,15 +242,18 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const tracker = new PresenceTracker(presence, hub, channels, log0, config.viewerCountIntervalMs);
   const audiences = new Audiences(hub, channels);
   const subscriptions = { hub, audiences, log, presence: tracker, maxReplayEvents: config.limits.maxReplayEvents };
+  const admission = new ConnectionAdmission(limiter, adapters.connectionSlots, config.limits.connectionsPerIp, metrics);
   const sse = new SseGateway(
     subscriptions,
     metrics,
     { heartbeatMs: config.sseHeartbeatMs, connectionQueueMaxBytes: config.limits.connectionQueueMaxBytes },
     log0,
+    admission,
   );
   const ws = new WsGateway(
     { auth, chat, channels, subscriptions, metrics, limits: config.limits, logger: log0 },
     config.allowedOrigins,
+    admission,
     proxyTrust(config.trustProxy),
   );
   // Revocations and channel changes reach every node through the bus (this one included).

@@ -123,6 +123,20 @@ export interface Config {
     messageWindowSec: number;
     /** Register / login / guest attempts per IP per minute. */
     authPerMinute: number;
+    /** Consecutive failed logins per (account, IP) before the back-off starts. */
+    loginFreeFailures: number;
+    /** The longest back-off wait between failed logins of one (account, IP). */
+    loginBackoffMaxSec: number;
+    /** Failed logins per IP per day, across all accounts. */
+    loginFailuresPerIpPerDay: number;
+    /** Guest identities created per IP per hour. */
+    guestsPerIpPerHour: number;
+    /** Messages from all guests of one IP per message window. */
+    guestMessagesPerIpPerWindow: number;
+    /** Open WebSocket + SSE connections per IP, over every node. */
+    connectionsPerIp: number;
+    /** New WebSocket + SSE connections per IP per second, over every node. */
+    connectsPerIpPerSec: number;
   };
   /** Fan-out flush tick: 0 = next turn of the event loop (setImmediate). */
   flushIntervalMs: number;
@@ -314,6 +328,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       privilegedMessagesPerWindow: int("PRIVILEGED_MESSAGES_PER_WINDOW", 100, 1, 1_000_000),
       messageWindowSec: int("MESSAGE_WINDOW_SEC", 30, 1, 3600),
       authPerMinute: int("AUTH_PER_MINUTE", 30, 1, 1_000_000),
+      loginFreeFailures: int("LOGIN_FREE_FAILURES", 5, 1, 1_000),
+      loginBackoffMaxSec: int("LOGIN_BACKOFF_MAX_SEC", 900, 1, 24 * 3600),
+      loginFailuresPerIpPerDay: int("LOGIN_FAILURES_PER_IP_PER_DAY", 100, 1, 1_000_000),
+      guestsPerIpPerHour: int("GUESTS_PER_IP_PER_HOUR", 20, 1, 1_000_000),
+      guestMessagesPerIpPerWindow: int("GUEST_MESSAGES_PER_IP_PER_WINDOW", 40, 1, 1_000_000),
+      connectionsPerIp: int("CONNECTIONS_PER_IP", 100, 1, 10_000_000),
+      connectsPerIpPerSec: int("CONNECTS_PER_IP_PER_SEC", 20, 1, 10_000_000),
     },
     flushIntervalMs: int("FLUSH_INTERVAL_MS", 0, 0, 1000),
     commitDelayMs: int("COMMIT_DELAY_MS", 0, 0, 100),

@@ -19,6 +19,12 @@ export class Metrics {
     labelNames: ["transport"] as const,
     registers: [this.registry],
   });
+  readonly connectionsRefused = new Counter({
+    name: "chorus_connections_refused_total",
+    help: "Real-time connections refused by the per-IP limits (reason: rate, concurrent)",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
   readonly subscriptions = new Gauge({
     name: "chorus_subscriptions",
     help: "Channel subscriptions over all connections",

@@ -12,7 +12,6 @@ import { ChorusClient } from "@chorus/client/node";
 import type { Message, ServerFrame } from "@chorus/protocol";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { loadConfig } from "../src/config.js";
 import { startTestServer, type TestServer } from "./harness.js";
 import { api, createChannel, eventually, loginAdmin, range, type Session, sleep, wsUrl } from "./helpers.js";
 
@@ -22,10 +21,8 @@ let server: TestServer;
 let admin: Session;
 
 beforeAll(async () => {
-  const defaults = loadConfig({}).limits;
   server = await startTestServer({
     limits: {
-      ...defaults,
       // A small queue, so that a reader that stops reading overflows it quickly…
       connectionQueueMaxBytes: QUEUE_LIMIT,
       // …and a replay window wide enough for it to resume everything it missed by seq.

@@ -9,6 +9,7 @@
  * first of its backends that accepts it — what a load balancer in front of the cluster does —
  * so that an SDK client given the proxy's URL fails over to a live node when its node dies.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { createConnection, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -16,6 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freshDatabase, postgresAvailable } from "./contracts/pg.js";
 import { TEST_ADMIN } from "./harness.js";
+import { ONE_ADDRESS_LIMITS_ENV } from "./one-address-limits.js";
 import { freePort, redisServerAvailable, startTestRedis, type TestRedis } from "./redis-server.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -98,7 +100,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       LOG_LEVEL: "warn",
       ADMIN_USERNAME: TEST_ADMIN.username,
       ADMIN_PASSWORD: TEST_ADMIN.password,
-      AUTH_PER_MINUTE: "100000",
+      ...ONE_ADDRESS_LIMITS_ENV,
       VIEWER_COUNT_INTERVAL_MS: "500",
       PERSIST_CLAIM_IDLE_MS: "1000",
       SSE_HEARTBEAT_MS: "1000",

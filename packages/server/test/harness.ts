@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type RunningServer, startServer } from "../src/app.js";
 import { type Config, loadConfig } from "../src/config.js";
+import { ONE_ADDRESS_LIMITS_ENV } from "./one-address-limits.js";
 
 export interface TestServer {
   url: string;
@@ -36,8 +37,8 @@ export async function startTestServer(overrides: TestOverrides = {}): Promise<Te
     LOG_LEVEL: process.env["TEST_LOG_LEVEL"] ?? "silent",
     ADMIN_USERNAME: TEST_ADMIN.username,
     ADMIN_PASSWORD: TEST_ADMIN.password,
-    // Tests create many identities from one IP.
-    AUTH_PER_MINUTE: "100000",
+    // Tests create many identities and connections from one IP.
+    ...ONE_ADDRESS_LIMITS_ENV,
     VIEWER_COUNT_INTERVAL_MS: "200",
     SSE_HEARTBEAT_MS: "1000",
     WEB_DIST_DIR: path.join(dataDir, "no-web"),

@@ -2,17 +2,21 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, expect, it } from "vitest";
+import { MemoryConnectionSlots } from "../src/adapters/embedded/memory-connection-slots.js";
 import { MemoryLimiter } from "../src/adapters/embedded/memory-limiter.js";
 import { MemoryPresence } from "../src/adapters/embedded/memory-presence.js";
+import { RedisConnectionSlots } from "../src/adapters/redis/redis-connection-slots.js";
 import { RedisLimiter } from "../src/adapters/redis/redis-limiter.js";
 import { RedisPresence } from "../src/adapters/redis/redis-presence.js";
 import { describeContract, redisSkipReason } from "./contracts/availability.js";
+import { connectionSlotsContract } from "./contracts/connection-slots.contract.js";
 import { limiterContract } from "./contracts/limiter.contract.js";
 import { presenceContract } from "./contracts/presence.contract.js";
 import { startTestRedis, type TestRedis } from "./redis-server.js";
 
 presenceContract("memory", async () => new MemoryPresence());
 limiterContract("memory", async (rules) => new MemoryLimiter(rules));
+connectionSlotsContract("memory", async () => new MemoryConnectionSlots());
 
 const redisSkip = redisSkipReason();
 // Started by the first Redis test, so a skipped run starts nothing.
@@ -47,6 +51,54 @@ presenceContract(
 );
 
 limiterContract("Redis", async (rules) => new RedisLimiter(await client(), rules, `rl-${randomUUID()}`), redisSkip);
+
+connectionSlotsContract(
+  "Redis",
+  async () =>
+    new RedisConnectionSlots(await client(), pino({ level: "silent" }), {
+      nodeId: `node-${randomUUID()}`,
+      beatMs: 50,
+      staleMs: 1_000,
+    }),
+  redisSkip,
+);
+
+describeContract("Redis connection slots across nodes", redisSkip, () => {
+  it("counts every node's slots, and frees a dead node's once it has been silent for the stale time", async () => {
+    const silent = pino({ level: "silent" });
+    const key = `ip-${randomUUID()}`;
+    // Node A beats once (at start) and then not for a minute: to B it dies after 300 ms.
+    const nodeA = new RedisConnectionSlots(await client(), silent, {
+      nodeId: `a-${randomUUID()}`,
+      beatMs: 60_000,
+      staleMs: 300,
+    });
+    const nodeB = new RedisConnectionSlots(await client(), silent, {
+      nodeId: `b-${randomUUID()}`,
+      beatMs: 50,
+      staleMs: 300,
+    });
+    try {
+      expect(await nodeA.acquire(key, 3)).toBe(true);
+      expect(await nodeA.acquire(key, 3)).toBe(true);
+      expect(await nodeB.acquire(key, 3)).toBe(true);
+      // Full over both nodes, whichever is asked.
+      expect(await nodeB.acquire(key, 3)).toBe(false);
+      expect(await nodeA.acquire(key, 3)).toBe(false);
+      // A releases one: B sees it.
+      await nodeA.release(key);
+      expect(await nodeB.acquire(key, 3)).toBe(true);
+      expect(await nodeB.acquire(key, 3)).toBe(false);
+      // A goes silent: its remaining slot stops counting.
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await nodeB.acquire(key, 3)).toBe(true);
+      expect(await nodeB.acquire(key, 3)).toBe(false);
+    } finally {
+      await nodeA.close();
+      await nodeB.close();
+    }
+  });
+});
 
 describeContract("Redis presence across nodes", redisSkip, () => {
   it("sums viewers and unions chatters of every live node, and forgets a node that stopped publishing", async () => {

@@ -5,7 +5,6 @@
  */
 import type { Message } from "@chorus/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.js";
 import { startTestServer, type TestServer } from "./harness.js";
 import {
   api,
@@ -497,7 +496,7 @@ describe("subscriptions closed while they start", () => {
   // still backfilling.
   let cold: TestServer;
   beforeAll(async () => {
-    cold = await startTestServer({ limits: { ...loadConfig({}).limits, recentWindow: 0 } });
+    cold = await startTestServer({ limits: { recentWindow: 0 } });
     const events = cold.server().services.store.events;
     const range = events.range.bind(events);
     events.range = async (channel, afterSeq, limit) => {

@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Metrics } from "../metrics.js";
 import type { ClusterBus } from "../ports/bus.js";
+import type { ConnectionSlots } from "../ports/connection-slots.js";
 import type { Consumers } from "../ports/consumer.js";
 import type { Leases } from "../ports/lease.js";
 import type { Limiter, LimiterRules } from "../ports/limiter.js";
@@ -20,10 +21,12 @@ import { EmbeddedConsumers } from "./embedded/embedded-consumer.js";
 import { EmbeddedLeases } from "./embedded/embedded-lease.js";
 import { EmbeddedLog } from "./embedded/embedded-log.js";
 import { MemoryBus } from "./embedded/memory-bus.js";
+import { MemoryConnectionSlots } from "./embedded/memory-connection-slots.js";
 import { MemoryLimiter } from "./embedded/memory-limiter.js";
 import { MemoryPresence } from "./embedded/memory-presence.js";
 import { RedisPersister } from "./redis/persister.js";
 import { RedisBus } from "./redis/redis-bus.js";
+import { RedisConnectionSlots } from "./redis/redis-connection-slots.js";
 import { RedisConsumers } from "./redis/redis-consumer.js";
 import { RedisLeases } from "./redis/redis-lease.js";
 import { RedisLimiter } from "./redis/redis-limiter.js";
@@ -42,6 +45,8 @@ export interface Adapters {
   consumers: Consumers;
   /** Cluster-wide exclusive leases (a channel's connector, its summaries). */
   leases: Leases;
+  /** Realtime connections per client address, over every node (per-IP connection limit). */
+  connectionSlots: ConnectionSlots;
   /** Which dependency answers (for /readyz). */
   health(): Promise<Record<string, "ok" | "down">>;
   close(): Promise<void>;
@@ -71,6 +76,7 @@ export async function openAdapters(
     const bus = new MemoryBus(logger);
     const consumers = new EmbeddedConsumers(log, logger);
     const leases = new EmbeddedLeases();
+    const connectionSlots = new MemoryConnectionSlots();
     return {
       mode: "embedded",
       store,
@@ -80,10 +86,12 @@ export async function openAdapters(
       bus,
       consumers,
       leases,
+      connectionSlots,
       health: async () => ({ store: (await storeHealth()) ? "ok" : "down" }),
       close: async () => {
         await consumers.close();
         await leases.close();
+        await connectionSlots.close();
         await log.close();
         await bus.close();
         await limiter.close();
@@ -154,6 +162,11 @@ export async function openAdapters(
   const bus = await RedisBus.open(redis, subscriber, logger);
   const consumers = new RedisConsumers(redis, logger, { nodeId, claimIdleMs: config.redis.claimIdleMs });
   const leases = new RedisLeases(redis, logger, { ttlMs: config.redis.leaseTtlMs });
+  const connectionSlots = new RedisConnectionSlots(redis, logger, {
+    nodeId,
+    beatMs: config.redis.presencePublishMs,
+    staleMs: config.redis.presenceStaleMs,
+  });
   return {
     mode: "distributed",
     store,
@@ -163,6 +176,7 @@ export async function openAdapters(
     bus,
     consumers,
     leases,
+    connectionSlots,
     health: async () => ({
       store: (await storeHealth()) ? "ok" : "down",
       redis: (await withTimeout(redis.ping(), config.healthTimeoutMs)) ? "ok" : "down",
@@ -171,6 +185,7 @@ export async function openAdapters(
       // Before the persister and while Redis is connected: members ack and leases release.
       await consumers.close();
       await leases.close();
+      await connectionSlots.close();
       await persister.stop();
       await log.close();
       await presence.close();

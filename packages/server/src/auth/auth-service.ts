@@ -8,6 +8,8 @@ import { LIMITS, USERNAME_RE, type User } from "@chorus/protocol";
 import { AppError, conflict, invalid, unauthorized } from "../errors.js";
 import type { Limiter } from "../ports/limiter.js";
 import type { SessionRecord, Store, UserRecord } from "../ports/store.js";
+import { isCommonPassword } from "./common-passwords.js";
+import { LoginThrottle, type LoginThrottleOptions } from "./login-throttle.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
 import type { TokenSigner } from "./tokens.js";
 import { colorFor, parseUsername, toPublicUser } from "./users.js";
@@ -26,6 +28,7 @@ export interface IssuedSession {
 export interface AuthServiceOptions {
   sessionTtlSec: number;
   botUsers: readonly string[];
+  login: LoginThrottleOptions;
 }
 
 const CACHE_MAX = 100_000;
@@ -34,18 +37,24 @@ export class AuthService {
   private readonly users = new Map<string, UserRecord>();
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly revokedListeners = new Set<(sessionId: string, userId: string) => void>();
+  private readonly loginThrottle: LoginThrottle;
 
   constructor(
     private readonly store: Store,
     private readonly signer: TokenSigner,
     private readonly limiter: Limiter,
     private readonly options: AuthServiceOptions,
-  ) {}
+  ) {
+    this.loginThrottle = new LoginThrottle(limiter, options.login);
+  }
 
   async register(rawUsername: unknown, password: unknown, ip: string): Promise<IssuedSession> {
     await this.limit(ip);
     const { username, displayName } = parseUsername(rawUsername);
     checkPassword(password);
+    // OWASP / NIST 800-63B: refuse passwords attackers try first (a bundled list, no network).
+    if (isCommonPassword(password, { username }))
+      throw invalid("this password is too common or too close to your name: choose another (a few random words work well)");
     if (await this.store.users.byUsername(username)) throw conflict("username is taken");
     const user = newUser(username, displayName, { passwordHash: await hashPassword(password) });
     await this.createUser(user);
@@ -57,17 +66,24 @@ export class AuthService {
     if (typeof rawUsername !== "string" || typeof password !== "string")
       throw invalid("username and password are required");
     const username = rawUsername.trim().toLowerCase();
-    // A name no account can have is not looked up, but pays the same hash as any miss.
-    const user = USERNAME_RE.test(username) ? await this.store.users.byUsername(username) : null;
-    // Same answer, same cost, for an unknown user and a wrong password.
-    const ok = await verifyPassword(user?.passwordHash ?? null, password);
-    if (!user || !ok) throw unauthorized("invalid username or password");
+    const user = await this.loginThrottle.attempt(username, ip, async () => {
+      // A name no account can have is not looked up, but pays the same hash as any miss.
+      const found = USERNAME_RE.test(username) ? await this.store.users.byUsername(username) : null;
+      // Same answer, same cost, for an unknown user and a wrong password.
+      const matches = await verifyPassword(found?.passwordHash ?? null, password);
+      return matches ? found : null;
+    });
+    if (user === null) throw unauthorized("invalid username or password");
     return this.issue(user);
   }
 
   async guest(rawUsername: unknown, ip: string): Promise<IssuedSession> {
     await this.limit(ip);
     const { username, displayName } = parseUsername(rawUsername);
+    // Each guest has its own message budget: how many one address may make is limited too.
+    const decision = await this.limiter.consume("guest_ip", ip);
+    if (!decision.allowed)
+      throw new AppError("rate_limited", "too many guest identities from your address", decision.retryAfterMs);
     if (await this.store.users.byUsername(username)) throw conflict("username is taken");
     const user = newUser(username, displayName, { isGuest: true });
     await this.createUser(user);

@@ -81,21 +81,27 @@ export class ChatService {
     this.sentimentBudgetMs = source?.analyzeNow && sameTurnBudgetMs > 0 ? sameTurnBudgetMs : 0;
   }
 
-  async post(ctx: AuthContext, channelName: string, input: PostInput): Promise<PostResult> {
-    return (await this.accept(ctx, channelName, input)).durable;
+  async post(ctx: AuthContext, channelName: string, input: PostInput, address: string | null): Promise<PostResult> {
+    return (await this.accept(ctx, channelName, input, address)).durable;
   }
 
   /**
    * Runs the message through the write pipeline and hands it to the log; resolves once the
    * log has it queued (so a connection's messages keep their order) with `durable`, which
-   * settles when the message is durable — the moment to acknowledge.
+   * settles when the message is durable — the moment to acknowledge. `address` is the sender's
+   * IP as the transport saw it (never from the request body).
    */
-  async accept(ctx: AuthContext, channelName: string, input: PostInput): Promise<{ durable: Promise<PostResult> }> {
+  async accept(
+    ctx: AuthContext,
+    channelName: string,
+    input: PostInput,
+    address: string | null,
+  ): Promise<{ durable: Promise<PostResult> }> {
     const channel = await this.channels.state(channelName);
     const { user } = ctx;
     const draft: Draft = {
       channel,
-      author: { kind: "local", user, role: roleOf(channel, user), exempt: this.auth.isExempt(user) },
+      author: { kind: "local", user, role: roleOf(channel, user), exempt: this.auth.isExempt(user), address },
       rawText: input.text,
       text: "",
       nonce: input.nonce,

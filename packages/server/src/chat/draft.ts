@@ -14,6 +14,8 @@ export interface LocalAuthor {
   role: Role;
   /** Exempt from per-user chat limits (admins and configured bots). */
   exempt: boolean;
+  /** The client's IP address (null for a server-side caller): guests' messages are limited per address too. */
+  address: string | null;
 }
 
 /**

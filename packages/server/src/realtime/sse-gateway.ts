@@ -8,8 +8,10 @@ import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { toClientError } from "../errors/boundary.js";
+import { AppError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import type { UserRecord } from "../ports/store.js";
+import type { ConnectionAdmission } from "./connection-admission.js";
 import type { EncodedBatch } from "./encoded.js";
 import { ChannelSubscription, type Sink, type SubscriptionDeps } from "./subscription.js";
 
@@ -28,6 +30,8 @@ class SseConnection implements Sink {
     readonly res: ServerResponse,
     readonly sessionId: string | null,
     private readonly gateway: SseGateway,
+    /** Gives the client address's connection slot back. */
+    readonly release: () => void,
   ) {}
 
   enqueue(batch: EncodedBatch): void {
@@ -93,6 +97,7 @@ export class SseGateway {
     readonly metrics: Metrics,
     readonly options: SseOptions,
     private readonly logger: Logger,
+    private readonly admission: ConnectionAdmission,
   ) {
     this.timer = setInterval(() => {
       for (const conn of this.connections) conn.heartbeat();
@@ -104,6 +109,20 @@ export class SseGateway {
     return this.connections.size;
   }
 
+  /** A connection slot for the address (released through `open`), or 429 `rate_limited`. */
+  async admit(address: string): Promise<() => void> {
+    const admission = await this.admission.admit(address);
+    if (!admission.admitted)
+      throw new AppError(
+        "rate_limited",
+        admission.reason === "rate"
+          ? "too many new connections from your address"
+          : "too many open connections from your address",
+        admission.retryAfterMs,
+      );
+    return admission.release;
+  }
+
   /** Takes over the response: headers, subscription with resume, then events until either side closes. */
   async open(
     res: ServerResponse,
@@ -111,6 +130,7 @@ export class SseGateway {
     since: number | undefined,
     user: UserRecord | null,
     sessionId: string | null,
+    release: () => void,
   ): Promise<void> {
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
@@ -120,7 +140,7 @@ export class SseGateway {
       "x-accel-buffering": "no",
     });
     res.write(": connected\n\n");
-    const conn = new SseConnection(res, sessionId, this);
+    const conn = new SseConnection(res, sessionId, this, release);
     this.connections.add(conn);
     this.metrics.connections.inc({ transport: "sse" });
     res.on("close", () => conn.close());
@@ -143,6 +163,7 @@ export class SseGateway {
   }
 
   forget(conn: SseConnection): void {
+    conn.release();
     if (this.connections.delete(conn)) {
       this.metrics.connections.dec({ transport: "sse" });
       if (conn.sub) this.metrics.subscriptions.dec();

@@ -63,6 +63,8 @@ export class WsConnection implements Sink {
     private readonly socket: Duplex,
     private readonly deps: WsDeps,
     private ctx: AuthContext | null,
+    /** The client's IP (through a trusted proxy: the address it forwarded). */
+    readonly address: string,
     private readonly onClosed: (conn: WsConnection) => void,
   ) {
     deps.metrics.connections.inc({ transport: "ws" });
@@ -205,11 +207,16 @@ export class WsConnection implements Sink {
         // sends keep their order while a connection pipelines many of them — waiting for each
         // one's round trips would cap a connection at one message per event-loop turn.
         this.deps.chat
-          .accept(this.ctx, frame.channel.toLowerCase(), {
-            text: frame.text,
-            nonce: frame.nonce,
-            replyTo: frame.replyTo,
-          })
+          .accept(
+            this.ctx,
+            frame.channel.toLowerCase(),
+            {
+              text: frame.text,
+              nonce: frame.nonce,
+              replyTo: frame.replyTo,
+            },
+            this.address,
+          )
           .then(({ durable }) => durable)
           .then(
             ({ message, heldId }) =>

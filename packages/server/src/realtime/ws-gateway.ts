@@ -1,6 +1,7 @@
 /**
- * `GET /api/ws`: the upgrade is handled here, not by a framework plugin, so that the token and
- * the Origin are checked before the 101 is sent (a rejected client never gets a socket).
+ * `GET /api/ws`: the upgrade is handled here, not by a framework plugin, so that the per-IP
+ * connection limits, the token and the Origin are checked before the 101 is sent (a rejected
+ * client never gets a socket).
  */
 
 import type { IncomingMessage } from "node:http";
@@ -10,6 +11,7 @@ import { WebSocketServer } from "ws";
 import type { AuthContext } from "../auth/auth-service.js";
 import { toClientError } from "../errors/boundary.js";
 import { readCookieToken } from "../http/session-cookie.js";
+import { type ConnectionAdmission, clientAddress } from "./connection-admission.js";
 import { bearerToken, isAllowedOrigin, type ProxyTrust, siteOf } from "./origin.js";
 import { WsConnection, type WsDeps } from "./ws-connection.js";
 
@@ -21,6 +23,7 @@ export class WsGateway {
   constructor(
     private readonly deps: WsDeps,
     private readonly allowedOrigins: readonly string[],
+    private readonly admission: ConnectionAdmission,
     private readonly trust: ProxyTrust = () => false,
   ) {
     this.wss = new WebSocketServer({
@@ -41,21 +44,37 @@ export class WsGateway {
       reject(socket, this.accepting ? 404 : 503);
       return;
     }
-    this.authenticate(req).then(
-      (result) => {
-        if (result === "forbidden") return reject(socket, 403);
-        if (result === "unauthorized") return reject(socket, 401);
+    const address = clientAddress(req, this.trust);
+    let release: (() => void) | null = null;
+    this.admission
+      .admit(address)
+      .then(async (admission) => {
+        if (!admission.admitted) return reject(socket, 429, admission.retryAfterMs);
+        release = admission.release;
+        const result = await this.authenticate(req);
+        if (result === "forbidden") return refuse(403);
+        if (result === "unauthorized") return refuse(401);
+        // The client may have gone while we checked: its slot is free again at once.
+        if (socket.destroyed) return refuse(499);
+        const held = admission.release;
         this.wss.handleUpgrade(req, socket, head, (ws) => {
-          const conn = new WsConnection(ws, socket, this.deps, result, (c) => this.connections.delete(c));
+          const conn = new WsConnection(ws, socket, this.deps, result, address, (c) => {
+            this.connections.delete(c);
+            held();
+          });
           this.connections.add(conn);
         });
-      },
-      (error: unknown) => {
-        // A dependency outage during auth (the session lookup) is a 503 with a retry hint.
+      })
+      .catch((error: unknown) => {
+        // A dependency outage (the session lookup, the limiter) is a 503 with a retry hint.
         const answer = toClientError(error, this.deps.logger, { transport: "ws-upgrade" });
-        reject(socket, answer.status, answer.retryAfterMs);
-      },
-    );
+        refuse(answer.status, answer.retryAfterMs);
+      });
+
+    function refuse(status: number, retryAfterMs?: number): void {
+      release?.();
+      if (!socket.destroyed) reject(socket, status, retryAfterMs);
+    }
   }
 
   /** Closes every connection of a revoked session, on this node. */

@@ -60,8 +60,40 @@ export function limiterContract(
       expect((await limiter.consume(slowMode, key)).allowed).toBe(true);
     });
 
+    it("records without refusing, peeks without counting, resets, and blocks for a time", async () => {
+      const key = `k${Math.random()}`;
+      expect(await limiter.peek("burst", key)).toEqual({ consumed: 0, exhausted: false, msBeforeReset: 0 });
+      for (let i = 1; i <= 5; i++) {
+        const usage = await limiter.record("burst", key);
+        expect(usage.consumed).toBe(i);
+        expect(usage.exhausted).toBe(i >= 3);
+      }
+      const peeked = await limiter.peek("burst", key);
+      expect(peeked).toMatchObject({ consumed: 5, exhausted: true });
+      expect(peeked.msBeforeReset).toBeGreaterThan(0);
+      expect(peeked.msBeforeReset).toBeLessThanOrEqual(1000);
+      expect((await limiter.peek("burst", key)).consumed).toBe(5);
+      // Recorded points are the consume budget's points too.
+      expect((await limiter.consume("burst", key)).allowed).toBe(false);
+      await limiter.reset("burst", key);
+      expect((await limiter.peek("burst", key)).consumed).toBe(0);
+      expect((await limiter.consume("burst", key)).allowed).toBe(true);
+
+      const blocked = `b${Math.random()}`;
+      await limiter.block("slow", blocked, 300);
+      const during = await limiter.peek("slow", blocked);
+      expect(during.exhausted).toBe(true);
+      expect(during.msBeforeReset).toBeGreaterThan(0);
+      // Whole seconds: a sub-second block must still end (Redis expiries are set in seconds).
+      expect(during.msBeforeReset).toBeLessThanOrEqual(1000);
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect((await limiter.peek("slow", blocked)).exhausted).toBe(false);
+    });
+
     it("rejects unknown rules loudly", async () => {
       await expect(limiter.consume("nope", "k")).rejects.toThrow();
+      await expect(limiter.record("nope", "k")).rejects.toThrow();
+      await expect(limiter.peek("nope", "k")).rejects.toThrow();
     });
   });
 }

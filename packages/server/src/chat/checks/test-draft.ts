@@ -55,7 +55,13 @@ export function testDraft(
   const rawText = "text" in options ? options.text : "hello";
   return {
     channel,
-    author: { kind: "local", user, role: roles.get(user.id) ?? "viewer", exempt: options.exempt ?? false },
+    author: {
+      kind: "local",
+      user,
+      role: roles.get(user.id) ?? "viewer",
+      exempt: options.exempt ?? false,
+      address: null,
+    },
     rawText,
     text: typeof rawText === "string" ? rawText : "",
     nonce: options.nonce,

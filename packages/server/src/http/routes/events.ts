@@ -35,6 +35,8 @@ export async function streamEvents(
     if (!Number.isSafeInteger(n) || n < 0) throw invalid("Last-Event-ID must be a seq");
     since = n;
   }
+  // Per-IP connection limits, answered as a JSON 429 before the stream starts.
+  const release = await s.sse.admit(request.ip);
   reply.hijack();
-  await s.sse.open(reply.raw, channel, since, ctx?.user ?? null, ctx?.sessionId ?? null);
+  await s.sse.open(reply.raw, channel, since, ctx?.user ?? null, ctx?.sessionId ?? null, release);
 }

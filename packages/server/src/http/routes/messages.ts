@@ -39,7 +39,7 @@ export async function postMessage(
   input: PostInput,
 ) {
   const ctx = await s.httpAuth.required(request);
-  const { message, duplicate, heldId } = await s.chat.post(ctx, channel, input);
+  const { message, duplicate, heldId } = await s.chat.post(ctx, channel, input, request.ip);
   // Held for review: accepted, not published; never silently dropped.
   if (heldId !== undefined) return reply.status(202).send({ held: true, id: heldId });
   return reply.status(duplicate ? 200 : 201).send({ message });
