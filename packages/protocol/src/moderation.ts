@@ -75,3 +75,22 @@ export const ChannelStanding = Type.Object({
   followedAt: Type.Union([Type.Integer(), Type.Null()]),
 });
 export type ChannelStanding = Static<typeof ChannelStanding>;
+
+/**
+ * A site-wide ban, set by an admin: an account (every session, every channel) or an address
+ * range (every request and connection from it), until `until` or lifted (`until` null).
+ */
+export const SiteBan = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal("account"), Type.Literal("address")]),
+  /** The banned account's name (kind `account`). */
+  username: Type.Union([Type.String(), Type.Null()]),
+  /** The banned range in CIDR notation, a single address as /32 or /128 (kind `address`). */
+  cidr: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  /** The admin who set it (username). */
+  by: Type.String(),
+  at: Type.Integer(),
+  until: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type SiteBan = Static<typeof SiteBan>;

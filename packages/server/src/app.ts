@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { LogController } from "fastify";
 import { type Logger, pino } from "pino";
 import { openAdapters } from "./adapters/open-adapters.js";
+import { bannedError, SiteBans } from "./admin/site-bans.js";
 import { AnalysisService, DEFAULT_ANALYSIS_OPTIONS } from "./analysis/analysis-service.js";
 import { analyzeSentiment } from "./analysis/analyzer.js";
 import { createSummariser, type Summariser } from "./analysis/llm-summariser.js";
@@ -36,6 +37,7 @@ import { TokenBox } from "./crypto/token-box.js";
 import { HttpAuth } from "./http/auth.js";
 import { installErrorHandling } from "./http/errors.js";
 import { clientErrorHandler, frameworkErrors } from "./http/pre-routing-errors.js";
+import { adminRoutes } from "./http/routes/admin.js";
 import { analysisRoutes } from "./http/routes/analysis.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { channelRoutes } from "./http/routes/channels.js";
@@ -119,11 +121,14 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const adapters = await openAdapters(config, rules, log0, metrics);
   const { store, log, presence, limiter, bus } = adapters;
 
+  const siteBans = new SiteBans(store);
+  await siteBans.reload();
   const secret = config.jwtSecret ?? (await store.secrets.getOrCreate("jwt", randomSecret()));
   const auth = new AuthService(store, new TokenSigner(secret), limiter, {
     sessionTtlSec: config.sessionTtlSec,
     botUsers: config.botUsers,
     login: loginOptions,
+    siteBans,
   });
   if (config.adminUsername && config.adminPassword) await auth.ensureAdmin(config.adminUsername, config.adminPassword);
 
@@ -255,7 +260,20 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     config.allowedOrigins,
     admission,
     proxyTrust(config.trustProxy),
+    (address) => siteBans.forAddress(address) !== null,
   );
+  // A site ban closes what it covers on every node (each reloads on the bus message).
+  siteBans.announceWith((added, liftedId) =>
+    bus
+      .publish({ type: "site_bans_changed", added, liftedId })
+      .catch((error: unknown) => log0.warn({ err: error }, "bus publish failed")),
+  );
+  siteBans.onChanged(() => {
+    const covered = (userId: string | null, address: string) =>
+      (userId !== null && siteBans.forUser(userId) !== null) || siteBans.forAddress(address) !== null;
+    ws.closeWhere(covered);
+    sse.closeWhere(covered);
+  });
   // Revocations and channel changes reach every node through the bus (this one included).
   auth.onRevoked((sessionId, userId) => {
     bus
@@ -273,6 +291,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       analysis.statsPublished(message.channel, message.stats);
     } else if (message.type === "connectors_changed") {
       void supervisor.poke();
+    } else if (message.type === "site_bans_changed") {
+      siteBans
+        .apply(message.added, message.liftedId)
+        .catch((error: unknown) => log0.warn({ err: error }, "site bans reload failed"));
     } else if (message.type === "session_revoked") {
       auth.forgetSession(message.sessionId);
       ws.revokeSession(message.sessionId);
@@ -320,6 +342,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     analysis,
     hub,
     sse,
+    siteBans,
     metrics,
     health: adapters.health,
   };
@@ -339,6 +362,13 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   app.addHook("onSend", async (_request, reply, payload) => {
     reply.header("x-content-type-options", "nosniff");
     return payload;
+  });
+  // A site ban on the address refuses everything but the operators' probes.
+  app.addHook("onRequest", async (request) => {
+    const path = request.url.split("?")[0] ?? "";
+    if (path === "/healthz" || path === "/readyz" || path === "/metrics") return;
+    const ban = siteBans.forAddress(request.ip);
+    if (ban) throw bannedError(ban);
   });
   const routes: RegisteredRoute[] = [];
   // Added first so it also sees the routes of plugins registered below (swagger UI, static files).
@@ -377,6 +407,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   shortcutRoutes(app, services);
   analysisRoutes(app, services);
   opsRoutes(app, services);
+  adminRoutes(app, services);
   wsRoutes(app);
   await webRoutes(app, config.webDistDir);
 

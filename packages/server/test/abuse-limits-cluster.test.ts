@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type Cluster, clusterAvailable, startCluster } from "./cluster-harness.js";
-import { api, register, wsUrl } from "./helpers.js";
+import { api, loginAdmin, register, WsClient, wsUrl } from "./helpers.js";
 
 const available = await clusterAvailable();
 
@@ -80,5 +80,24 @@ describe.skipIf(!available)("abuse limits across nodes", () => {
     const refused = await guess(a.url, "the right password 9");
     expect(refused.status).toBe(429);
     expect(refused.body.error?.code).toBe("rate_limited");
+  });
+
+  it("a site ban set through one node closes the account's connections on the other at once", async () => {
+    const [a, b] = cluster.nodes;
+    if (!a || !b) throw new Error("two nodes expected");
+    const admin = await loginAdmin(a.url);
+    const user = await register(b.url, "sitebanned", "the right password 10");
+    const conn = await WsClient.authed(b.url, user.token);
+    const set = await api<{ ban: { id: string } }>(a.url, "POST", "/api/admin/bans", {
+      token: admin.token,
+      body: { username: user.user.username },
+    });
+    expect(set.status).toBe(201);
+    // When the admin's request has returned, B has reloaded: its token is refused there.
+    const me = await api(b.url, "GET", "/api/me", { token: user.token });
+    expect(me.status).toBe(403);
+    expect(me.body.error?.code).toBe("banned");
+    expect((await conn.closed).code).toBe(4003);
+    await api(a.url, "DELETE", `/api/admin/bans/${set.body.ban.id}`, { token: admin.token });
   });
 });

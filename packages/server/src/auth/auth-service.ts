@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { LIMITS, USERNAME_RE, type User } from "@chorus/protocol";
+import type { SiteBans } from "../admin/site-bans.js";
 import { AppError, conflict, invalid, unauthorized } from "../errors.js";
 import type { Limiter } from "../ports/limiter.js";
 import type { SessionRecord, Store, UserRecord } from "../ports/store.js";
@@ -29,6 +30,8 @@ export interface AuthServiceOptions {
   sessionTtlSec: number;
   botUsers: readonly string[];
   login: LoginThrottleOptions;
+  /** Site-wide bans: a banned account neither logs in nor authenticates (admin/site-bans.ts). */
+  siteBans: Pick<SiteBans, "check">;
 }
 
 const CACHE_MAX = 100_000;
@@ -54,7 +57,9 @@ export class AuthService {
     checkPassword(password);
     // OWASP / NIST 800-63B: refuse passwords attackers try first (a bundled list, no network).
     if (isCommonPassword(password, { username }))
-      throw invalid("this password is too common or too close to your name: choose another (a few random words work well)");
+      throw invalid(
+        "this password is too common or too close to your name: choose another (a few random words work well)",
+      );
     if (await this.store.users.byUsername(username)) throw conflict("username is taken");
     const user = newUser(username, displayName, { passwordHash: await hashPassword(password) });
     await this.createUser(user);
@@ -74,6 +79,8 @@ export class AuthService {
       return matches ? found : null;
     });
     if (user === null) throw unauthorized("invalid username or password");
+    // Only after the password matched: a ban says nothing to someone guessing.
+    this.options.siteBans.check(user, null);
     return this.issue(user);
   }
 
@@ -108,7 +115,7 @@ export class AuthService {
     return () => this.revokedListeners.delete(listener);
   }
 
-  /** The context for a token, or null if it is invalid, expired or revoked. */
+  /** The context for a token, or null if it is invalid, expired or revoked; 403 `banned` for a site-banned account. */
   async authenticate(token: string): Promise<AuthContext | null> {
     const claims = await this.signer.verify(token);
     if (!claims) return null;
@@ -117,7 +124,9 @@ export class AuthService {
       return null;
     }
     const user = await this.user(claims.userId);
-    return user ? { user, sessionId: session.id } : null;
+    if (!user) return null;
+    this.options.siteBans.check(user, null);
+    return { user, sessionId: session.id };
   }
 
   /** Admins and configured bots are exempt from per-user chat limits (load tests, bots). */

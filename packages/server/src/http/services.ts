@@ -1,8 +1,10 @@
 /** What route modules get: the services, never the adapters behind them. */
+
 import type {} from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import type { SiteBans } from "../admin/site-bans.js";
 import type { AnalysisService } from "../analysis/analysis-service.js";
 import type { AuthService } from "../auth/auth-service.js";
 import type { BroadcastService } from "../channels/broadcasts.js";
@@ -52,6 +54,8 @@ export interface Services {
   /** This node's fan-out: publish events no log records (moderator-only ones) here. */
   hub: Hub;
   sse: SseGateway;
+  /** Site-wide bans by account and address range (admins). */
+  siteBans: SiteBans;
   metrics: Metrics;
   /** Which dependency answers, for /readyz. */
   health: () => Promise<Record<string, "ok" | "down">>;

@@ -15,7 +15,7 @@
  * - After unsubscribing (or `close`) a subscriber receives nothing more.
  */
 import type { ChannelEvent, ChannelStats } from "@chorus/protocol";
-import type { SanctionRecord } from "./store.js";
+import type { SanctionRecord, SiteBanRecord } from "./store.js";
 
 export type BusMessage =
   | { type: "session_revoked"; sessionId: string; userId: string }
@@ -29,7 +29,12 @@ export type BusMessage =
   /** A ban or timeout was imposed (or lifted: null): every node applies it to its cached state at once. */
   | { type: "sanction_changed"; channel: string; userId: string; sanction: SanctionRecord | null }
   /** A channel's analysis leader published its stats: every node's subscribers get them. */
-  | { type: "channel_stats"; channel: string; stats: ChannelStats };
+  | { type: "channel_stats"; channel: string; stats: ChannelStats }
+  /**
+   * An admin set (`added`) or lifted (`liftedId`) a site-wide ban: every node applies it on
+   * receipt, closes what it covers, and reloads the list from the store behind it.
+   */
+  | { type: "site_bans_changed"; added: SiteBanRecord | null; liftedId: string | null };
 
 export type BusHandler = (message: BusMessage) => void;
 

@@ -240,6 +240,27 @@ export interface HighlightStore {
   forBroadcast(broadcastId: string): Promise<Highlight[]>;
 }
 
+/** A site-wide ban (protocol `SiteBan`, with the account's id). */
+export interface SiteBanRecord {
+  id: string;
+  kind: "account" | "address";
+  userId: string | null;
+  username: string | null;
+  cidr: string | null;
+  reason: string | null;
+  by: string;
+  at: number;
+  until: number | null;
+}
+
+export interface SiteBanStore {
+  add(ban: SiteBanRecord): Promise<void>;
+  /** Lifts it; false when there was none. */
+  remove(id: string): Promise<boolean>;
+  /** Bans that have not run out at `now`, oldest first. */
+  active(now: number): Promise<SiteBanRecord[]>;
+}
+
 export interface SanctionStore {
   /** Imposes it, replacing the user's standing sanction in the channel if any. */
   put(sanction: SanctionRecord): Promise<void>;
@@ -360,6 +381,7 @@ export interface Store {
   readonly broadcasts: BroadcastStore;
   readonly events: EventStore;
   readonly sanctions: SanctionStore;
+  readonly siteBans: SiteBanStore;
   readonly userStatus: UserStatusStore;
   readonly ingestKeys: IngestKeyStore;
   readonly connectors: ConnectorStore;

@@ -29,6 +29,8 @@ class SseConnection implements Sink {
   constructor(
     readonly res: ServerResponse,
     readonly sessionId: string | null,
+    readonly userId: string | null,
+    readonly address: string,
     private readonly gateway: SseGateway,
     /** Gives the client address's connection slot back. */
     readonly release: () => void,
@@ -130,6 +132,7 @@ export class SseGateway {
     since: number | undefined,
     user: UserRecord | null,
     sessionId: string | null,
+    address: string,
     release: () => void,
   ): Promise<void> {
     res.writeHead(200, {
@@ -140,7 +143,7 @@ export class SseGateway {
       "x-accel-buffering": "no",
     });
     res.write(": connected\n\n");
-    const conn = new SseConnection(res, sessionId, this, release);
+    const conn = new SseConnection(res, sessionId, user?.id ?? null, address, this, release);
     this.connections.add(conn);
     this.metrics.connections.inc({ transport: "sse" });
     res.on("close", () => conn.close());
@@ -167,6 +170,13 @@ export class SseGateway {
     if (this.connections.delete(conn)) {
       this.metrics.connections.dec({ transport: "sse" });
       if (conn.sub) this.metrics.subscriptions.dec();
+    }
+  }
+
+  /** Closes every stream `covered` says must go (a site ban), on this node. */
+  closeWhere(covered: (userId: string | null, address: string) => boolean): void {
+    for (const conn of this.connections) {
+      if (covered(conn.userId, conn.address)) conn.reconnect("banned", 0);
     }
   }
 

@@ -25,6 +25,8 @@ export class WsGateway {
     private readonly allowedOrigins: readonly string[],
     private readonly admission: ConnectionAdmission,
     private readonly trust: ProxyTrust = () => false,
+    /** Whether a site ban covers the address (admin/site-bans.ts). */
+    private readonly isBanned: (address: string) => boolean = () => false,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -45,6 +47,10 @@ export class WsGateway {
       return;
     }
     const address = clientAddress(req, this.trust);
+    if (this.isBanned(address)) {
+      reject(socket, 403);
+      return;
+    }
     let release: (() => void) | null = null;
     this.admission
       .admit(address)
@@ -74,6 +80,13 @@ export class WsGateway {
     function refuse(status: number, retryAfterMs?: number): void {
       release?.();
       if (!socket.destroyed) reject(socket, status, retryAfterMs);
+    }
+  }
+
+  /** Closes every connection `covered` says must go (a site ban), on this node. */
+  closeWhere(covered: (userId: string | null, address: string) => boolean): void {
+    for (const conn of this.connections) {
+      if (covered(conn.userId, conn.address)) conn.reconnect("banned", 0, CLOSE_CODES.revoked);
     }
   }
 

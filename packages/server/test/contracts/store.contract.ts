@@ -426,6 +426,42 @@ export function storeContract(
       expect(await store.highlights.forBroadcast(randomUUID())).toEqual([]);
     });
 
+    it("keeps site bans until lifted or run out, oldest first", async () => {
+      const { user: owner } = await seedChannel(store);
+      const base = { reason: null, by: "admin", username: null, userId: null, cidr: null, until: null };
+      const now = Date.now();
+      const account = {
+        ...base,
+        id: randomUUID(),
+        kind: "account" as const,
+        userId: owner.id,
+        username: owner.username,
+        at: now - 2,
+      };
+      const range = {
+        ...base,
+        id: randomUUID(),
+        kind: "address" as const,
+        cidr: "203.0.113.0/24",
+        reason: "raid",
+        at: now - 1,
+      };
+      const over = {
+        ...base,
+        id: randomUUID(),
+        kind: "address" as const,
+        cidr: "198.51.100.0/24",
+        at: now - 3,
+        until: now - 1,
+      };
+      for (const ban of [range, over, account]) await store.siteBans.add(ban);
+      const active = (await store.siteBans.active(now)).filter((b) => [account.id, range.id, over.id].includes(b.id));
+      expect(active).toEqual([account, range]);
+      expect(await store.siteBans.remove(range.id)).toBe(true);
+      expect(await store.siteBans.remove(range.id)).toBe(false);
+      expect((await store.siteBans.active(now)).map((b) => b.id)).not.toContain(range.id);
+    });
+
     it("keeps the first secret", async () => {
       const name = `s_${randomUUID()}`;
       expect(await store.secrets.getOrCreate(name, "first")).toBe("first");

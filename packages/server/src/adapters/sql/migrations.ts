@@ -241,6 +241,23 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "010_site_bans": {
+    async up(db: Kysely<unknown>) {
+      // Site-wide bans by account or address range; every node keeps the active ones in memory.
+      await db.schema
+        .createTable("site_bans")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("user_id", "text", (c) => c.references("users.id").onDelete("cascade"))
+        .addColumn("username", "text")
+        .addColumn("cidr", "text")
+        .addColumn("reason", "text")
+        .addColumn("by_username", "text", (c) => c.notNull())
+        .addColumn("at", "int8", (c) => c.notNull())
+        .addColumn("until", "int8")
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = {

@@ -36,6 +36,17 @@ export interface Database {
     user_id: string;
     role: string;
   };
+  site_bans: {
+    id: string;
+    kind: string;
+    user_id: string | null;
+    username: string | null;
+    cidr: string | null;
+    reason: string | null;
+    by_username: string;
+    at: Int8;
+    until: Int8 | null;
+  };
   channel_sanctions: {
     channel: string;
     user_id: string;

@@ -17,6 +17,7 @@ import type {
   SanctionStore,
   SecretStore,
   SessionStore,
+  SiteBanStore,
   Store,
   UserStatusStore,
   UserStore,
@@ -35,6 +36,7 @@ import { SqlSanctions } from "./sanctions.js";
 import type { Database } from "./schema.js";
 import { SqlSecrets } from "./secrets.js";
 import { SqlSessions } from "./sessions.js";
+import { SqlSiteBans } from "./site-bans.js";
 import { SqlUserStatus } from "./user-status.js";
 import { SqlUsers } from "./users.js";
 import type { WalSync } from "./wal-sync.js";
@@ -46,6 +48,7 @@ export class SqlStore implements Store {
   readonly broadcasts: BroadcastStore;
   readonly events: EventStore;
   readonly sanctions: SanctionStore;
+  readonly siteBans: SiteBanStore;
   readonly userStatus: UserStatusStore;
   readonly ingestKeys: IngestKeyStore;
   readonly connectors: ConnectorStore;
@@ -67,6 +70,7 @@ export class SqlStore implements Store {
     this.broadcasts = new SqlBroadcasts(db);
     this.events = new SqlEvents(db, walSync);
     this.sanctions = new SqlSanctions(db);
+    this.siteBans = new SqlSiteBans(db);
     this.userStatus = new SqlUserStatus(db);
     this.ingestKeys = new SqlIngestKeys(db);
     this.connectors = new SqlConnectors(db);

@@ -38,5 +38,5 @@ export async function streamEvents(
   // Per-IP connection limits, answered as a JSON 429 before the stream starts.
   const release = await s.sse.admit(request.ip);
   reply.hijack();
-  await s.sse.open(reply.raw, channel, since, ctx?.user ?? null, ctx?.sessionId ?? null, release);
+  await s.sse.open(reply.raw, channel, since, ctx?.user ?? null, ctx?.sessionId ?? null, request.ip, release);
 }
