@@ -62,6 +62,7 @@ import { ModerationService } from "./moderation/moderation-service.js";
 import type { LimiterRules } from "./ports/limiter.js";
 import { Audiences } from "./realtime/audiences.js";
 import { ConnectionAdmission } from "./realtime/connection-admission.js";
+import { ConnectionTickets } from "./realtime/connection-tickets.js";
 import { Hub } from "./realtime/hub.js";
 import { proxyTrust } from "./realtime/origin.js";
 import { PresenceTracker } from "./realtime/presence-tracker.js";
@@ -247,6 +248,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const tracker = new PresenceTracker(presence, hub, channels, log0, config.viewerCountIntervalMs);
   const audiences = new Audiences(hub, channels);
   const subscriptions = { hub, audiences, log, presence: tracker, maxReplayEvents: config.limits.maxReplayEvents };
+  const tickets = new ConnectionTickets(adapters.tickets, auth);
   const admission = new ConnectionAdmission(limiter, adapters.connectionSlots, config.limits.connectionsPerIp, metrics);
   const sse = new SseGateway(
     subscriptions,
@@ -256,7 +258,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     admission,
   );
   const ws = new WsGateway(
-    { auth, chat, channels, subscriptions, metrics, limits: config.limits, logger: log0 },
+    { auth, chat, channels, subscriptions, metrics, limits: config.limits, logger: log0, tickets },
     config.allowedOrigins,
     admission,
     proxyTrust(config.trustProxy),
@@ -342,6 +344,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     analysis,
     hub,
     sse,
+    tickets,
     siteBans,
     metrics,
     health: adapters.health,

@@ -100,4 +100,30 @@ describe.skipIf(!available)("abuse limits across nodes", () => {
     expect((await conn.closed).code).toBe(4003);
     await api(a.url, "DELETE", `/api/admin/bans/${set.body.ban.id}`, { token: admin.token });
   });
+
+  it("a connection ticket issued by one node opens a connection on the other, once", async () => {
+    const [a, b] = cluster.nodes;
+    if (!a || !b) throw new Error("two nodes expected");
+    // Connection slots from the tests above are released asynchronously.
+    await new Promise((r) => setTimeout(r, 200));
+    const user = await register(a.url, "ticket", "the right password 11");
+    const issued = await api<{ ticket: string }>(a.url, "POST", "/api/realtime/tickets", { token: user.token });
+    expect(issued.status).toBe(201);
+    const first = await upgradeWith(b.url, issued.body.ticket);
+    expect(typeof first).not.toBe("number");
+    if (typeof first !== "number") first.close();
+    expect(await upgradeWith(a.url, issued.body.ticket)).toBe(401);
+  });
 });
+
+function upgradeWith(base: string, ticket: string): Promise<WebSocket | number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${wsUrl(base)}?ticket=${ticket}`);
+    ws.once("open", () => resolve(ws));
+    ws.once("unexpected-response", (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+    });
+    ws.once("error", reject);
+  });
+}

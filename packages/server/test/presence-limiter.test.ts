@@ -5,18 +5,22 @@ import { afterAll, expect, it } from "vitest";
 import { MemoryConnectionSlots } from "../src/adapters/embedded/memory-connection-slots.js";
 import { MemoryLimiter } from "../src/adapters/embedded/memory-limiter.js";
 import { MemoryPresence } from "../src/adapters/embedded/memory-presence.js";
+import { MemoryTickets } from "../src/adapters/embedded/memory-tickets.js";
 import { RedisConnectionSlots } from "../src/adapters/redis/redis-connection-slots.js";
 import { RedisLimiter } from "../src/adapters/redis/redis-limiter.js";
 import { RedisPresence } from "../src/adapters/redis/redis-presence.js";
+import { RedisTickets } from "../src/adapters/redis/redis-tickets.js";
 import { describeContract, redisSkipReason } from "./contracts/availability.js";
 import { connectionSlotsContract } from "./contracts/connection-slots.contract.js";
 import { limiterContract } from "./contracts/limiter.contract.js";
 import { presenceContract } from "./contracts/presence.contract.js";
+import { ticketsContract } from "./contracts/tickets.contract.js";
 import { startTestRedis, type TestRedis } from "./redis-server.js";
 
 presenceContract("memory", async () => new MemoryPresence());
 limiterContract("memory", async (rules) => new MemoryLimiter(rules));
 connectionSlotsContract("memory", async () => new MemoryConnectionSlots());
+ticketsContract("memory", async () => new MemoryTickets());
 
 const redisSkip = redisSkipReason();
 // Started by the first Redis test, so a skipped run starts nothing.
@@ -62,6 +66,8 @@ connectionSlotsContract(
     }),
   redisSkip,
 );
+
+ticketsContract("Redis", async () => new RedisTickets(await client()), redisSkip);
 
 describeContract("Redis connection slots across nodes", redisSkip, () => {
   it("counts every node's slots, and frees a dead node's once it has been silent for the stale time", async () => {

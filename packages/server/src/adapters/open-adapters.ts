@@ -17,6 +17,7 @@ import type { Limiter, LimiterRules } from "../ports/limiter.js";
 import type { ChannelLog } from "../ports/log.js";
 import type { Presence } from "../ports/presence.js";
 import type { Store } from "../ports/store.js";
+import type { Tickets } from "../ports/tickets.js";
 import { EmbeddedConsumers } from "./embedded/embedded-consumer.js";
 import { EmbeddedLeases } from "./embedded/embedded-lease.js";
 import { EmbeddedLog } from "./embedded/embedded-log.js";
@@ -24,6 +25,7 @@ import { MemoryBus } from "./embedded/memory-bus.js";
 import { MemoryConnectionSlots } from "./embedded/memory-connection-slots.js";
 import { MemoryLimiter } from "./embedded/memory-limiter.js";
 import { MemoryPresence } from "./embedded/memory-presence.js";
+import { MemoryTickets } from "./embedded/memory-tickets.js";
 import { RedisPersister } from "./redis/persister.js";
 import { RedisBus } from "./redis/redis-bus.js";
 import { RedisConnectionSlots } from "./redis/redis-connection-slots.js";
@@ -32,6 +34,7 @@ import { RedisLeases } from "./redis/redis-lease.js";
 import { RedisLimiter } from "./redis/redis-limiter.js";
 import { RedisLog } from "./redis/redis-log.js";
 import { RedisPresence } from "./redis/redis-presence.js";
+import { RedisTickets } from "./redis/redis-tickets.js";
 import { openStore } from "./sql/open-store.js";
 
 export interface Adapters {
@@ -47,6 +50,8 @@ export interface Adapters {
   leases: Leases;
   /** Realtime connections per client address, over every node (per-IP connection limit). */
   connectionSlots: ConnectionSlots;
+  /** Single-use connection tickets, redeemable on any node. */
+  tickets: Tickets;
   /** Which dependency answers (for /readyz). */
   health(): Promise<Record<string, "ok" | "down">>;
   close(): Promise<void>;
@@ -87,6 +92,7 @@ export async function openAdapters(
       consumers,
       leases,
       connectionSlots,
+      tickets: new MemoryTickets(),
       health: async () => ({ store: (await storeHealth()) ? "ok" : "down" }),
       close: async () => {
         await consumers.close();
@@ -177,6 +183,7 @@ export async function openAdapters(
     consumers,
     leases,
     connectionSlots,
+    tickets: new RedisTickets(redis),
     health: async () => ({
       store: (await storeHealth()) ? "ok" : "down",
       redis: (await withTimeout(redis.ping(), config.healthTimeoutMs)) ? "ok" : "down",

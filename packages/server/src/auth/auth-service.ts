@@ -119,11 +119,19 @@ export class AuthService {
   async authenticate(token: string): Promise<AuthContext | null> {
     const claims = await this.signer.verify(token);
     if (!claims) return null;
-    const session = await this.session(claims.sessionId);
-    if (!session || session.userId !== claims.userId || session.revokedAt !== null || session.expiresAt <= Date.now()) {
+    return this.sessionContext(claims.sessionId, claims.userId);
+  }
+
+  /**
+   * The context of a session that is still valid (not revoked, not expired): what a token or a
+   * connection ticket stands for. 403 `banned` for a site-banned account.
+   */
+  async sessionContext(sessionId: string, userId: string): Promise<AuthContext | null> {
+    const session = await this.session(sessionId);
+    if (!session || session.userId !== userId || session.revokedAt !== null || session.expiresAt <= Date.now()) {
       return null;
     }
-    const user = await this.user(claims.userId);
+    const user = await this.user(userId);
     if (!user) return null;
     this.options.siteBans.check(user, null);
     return { user, sessionId: session.id };

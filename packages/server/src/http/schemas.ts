@@ -17,6 +17,12 @@ export const HistoryQuery = Type.Object({
 
 export const SinceQuery = Type.Object({ since: Type.Optional(Seq()) });
 
+/** An SSE stream's query: the resume point, and a connection ticket (POST /api/realtime/tickets). */
+export const SseQuery = Type.Object({
+  since: Type.Optional(Seq()),
+  ticket: Type.Optional(Type.String({ maxLength: 128, description: "a single-use connection ticket" })),
+});
+
 /** The SSE resume point; empty means none (what EventSource sends before any id). */
 export const SseHeaders = Type.Object({
   "last-event-id": Type.Optional(Type.String({ pattern: "^[0-9]{0,15}$", description: "the last seq received" })),

@@ -23,6 +23,7 @@ import type { ModerationService } from "../moderation/moderation-service.js";
 import type { ChannelLog } from "../ports/log.js";
 import type { Presence } from "../ports/presence.js";
 import type { Store } from "../ports/store.js";
+import type { ConnectionTickets } from "../realtime/connection-tickets.js";
 import type { Hub } from "../realtime/hub.js";
 import type { SseGateway } from "../realtime/sse-gateway.js";
 import type { HttpAuth } from "./auth.js";
@@ -54,6 +55,8 @@ export interface Services {
   /** This node's fan-out: publish events no log records (moderator-only ones) here. */
   hub: Hub;
   sse: SseGateway;
+  /** Single-use connection tickets for WebSocket and SSE. */
+  tickets: ConnectionTickets;
   /** Site-wide bans by account and address range (admins). */
   siteBans: SiteBans;
   metrics: Metrics;

@@ -4,6 +4,7 @@
  * bounded: queued bytes (slow consumer → reconnect + 4008), frames per minute, channels
  * per connection, payload size (enforced by `ws` itself).
  */
+
 import { randomUUID } from "node:crypto";
 import type { Duplex } from "node:stream";
 import { CLOSE_CODES, type ClientFrame, type ServerFrame } from "@chorus/protocol";
@@ -17,6 +18,7 @@ import type { ChatService } from "../chat/chat-service.js";
 import { toClientError } from "../errors/boundary.js";
 import { AppError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
+import type { ConnectionTickets } from "./connection-tickets.js";
 import { corkUntilTickEnd } from "./cork.js";
 import type { EncodedBatch } from "./encoded.js";
 import { ChannelSubscription, type Sink, type SubscriptionDeps } from "./subscription.js";
@@ -36,6 +38,7 @@ export interface WsDeps {
   metrics: Metrics;
   limits: WsLimits;
   logger: Logger;
+  tickets: ConnectionTickets;
 }
 
 const TEXT = { binary: false } as const;

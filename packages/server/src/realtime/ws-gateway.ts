@@ -12,6 +12,7 @@ import type { AuthContext } from "../auth/auth-service.js";
 import { toClientError } from "../errors/boundary.js";
 import { readCookieToken } from "../http/session-cookie.js";
 import { type ConnectionAdmission, clientAddress } from "./connection-admission.js";
+import { ticketOf } from "./connection-tickets.js";
 import { bearerToken, isAllowedOrigin, type ProxyTrust, siteOf } from "./origin.js";
 import { WsConnection, type WsDeps } from "./ws-connection.js";
 
@@ -113,6 +114,9 @@ export class WsGateway {
   }
 
   private async authenticate(req: IncomingMessage): Promise<AuthContext | null | "unauthorized" | "forbidden"> {
+    // A single-use ticket (POST /api/realtime/tickets) stands for its session; a bad one is 401.
+    const ticket = ticketOf(req.url);
+    if (ticket !== null) return this.deps.tickets.redeem(ticket);
     const header = req.headers.authorization;
     // As on REST: an Authorization header that is not a well-formed bearer token is refused,
     // not taken for an anonymous connection.

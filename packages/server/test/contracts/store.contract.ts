@@ -455,7 +455,8 @@ export function storeContract(
         until: now - 1,
       };
       for (const ban of [range, over, account]) await store.siteBans.add(ban);
-      const active = (await store.siteBans.active(now)).filter((b) => [account.id, range.id, over.id].includes(b.id));
+      const mine: string[] = [account.id, range.id, over.id];
+      const active = (await store.siteBans.active(now)).filter((b) => mine.includes(b.id));
       expect(active).toEqual([account, range]);
       expect(await store.siteBans.remove(range.id)).toBe(true);
       expect(await store.siteBans.remove(range.id)).toBe(false);

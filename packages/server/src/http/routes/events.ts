@@ -1,6 +1,8 @@
+import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { invalid } from "../../errors.js";
-import { ChannelParams, channelName, SinceQuery, SseHeaders } from "../schemas.js";
+import { TICKET_TTL_MS } from "../../realtime/connection-tickets.js";
+import { ChannelParams, channelName, SseHeaders, SseQuery } from "../schemas.js";
 import type { App, Services } from "../services.js";
 
 export function eventRoutes(app: App, s: Services): void {
@@ -10,12 +12,27 @@ export function eventRoutes(app: App, s: Services): void {
       schema: {
         tags: ["realtime"],
         params: ChannelParams,
-        querystring: SinceQuery,
+        querystring: SseQuery,
         headers: SseHeaders,
         description: "Server-Sent Events; resumes from Last-Event-ID or `since`",
       },
     },
-    (request, reply) => streamEvents(s, request, reply, channelName(request.params.name), request.query.since),
+    (request, reply) => streamEvents(s, request, reply, channelName(request.params.name), request.query),
+  );
+
+  app.post(
+    "/api/realtime/tickets",
+    {
+      schema: {
+        tags: ["realtime"],
+        summary: `a single-use ticket (valid ${TICKET_TTL_MS / 1000} s) to open a WebSocket or SSE stream as this session`,
+        response: { 201: Type.Object({ ticket: Type.String(), expiresAt: Type.Integer() }) },
+      },
+    },
+    async (request, reply) => {
+      const ctx = await s.httpAuth.required(request);
+      return reply.status(201).send(await s.tickets.issue(ctx));
+    },
   );
 }
 
@@ -24,12 +41,13 @@ export async function streamEvents(
   request: FastifyRequest,
   reply: FastifyReply,
   channel: string,
-  sinceQuery: number | undefined,
+  query: { since?: number | undefined; ticket?: string | undefined },
 ) {
   await s.channels.state(channel);
-  const ctx = await s.httpAuth.optional(request);
+  // A ticket stands for a session without a token in the URL; otherwise the header or cookie.
+  const ctx = query.ticket !== undefined ? await s.tickets.redeem(query.ticket) : await s.httpAuth.optional(request);
   const lastEventId = request.headers["last-event-id"];
-  let since = sinceQuery;
+  let since = query.since;
   if (typeof lastEventId === "string" && lastEventId !== "") {
     const n = Number(lastEventId);
     if (!Number.isSafeInteger(n) || n < 0) throw invalid("Last-Event-ID must be a seq");

@@ -6,7 +6,7 @@
 import { Nonce, ResourceId, SafeString } from "@chorus/protocol";
 import { Type } from "@sinclair/typebox";
 import { invalid } from "../../errors.js";
-import { GuestBody, HistoryQuery, LiveBody, MessageText, PostMessageBody, SinceQuery, SseHeaders } from "../schemas.js";
+import { GuestBody, HistoryQuery, LiveBody, MessageText, PostMessageBody, SseHeaders, SseQuery } from "../schemas.js";
 import type { App, Services } from "../services.js";
 import { guest } from "./auth.js";
 import { users } from "./channels.js";
@@ -43,8 +43,8 @@ export function shortcutRoutes(app: App, s: Services): void {
     (request, reply) => postMessage(s, request, reply, MAIN, { text: request.body.message, nonce: request.body.nonce }),
   );
 
-  app.get("/api/sse/stream", { schema: { tags, querystring: SinceQuery, headers: SseHeaders } }, (request, reply) =>
-    streamEvents(s, request, reply, MAIN, request.query.since),
+  app.get("/api/sse/stream", { schema: { tags, querystring: SseQuery, headers: SseHeaders } }, (request, reply) =>
+    streamEvents(s, request, reply, MAIN, request.query),
   );
 
   app.get("/api/livestream", { schema: { tags } }, async () => ({ channel: await s.channels.get(MAIN) }));
