@@ -1,4 +1,6 @@
 /** The page frame and the route switch. */
+import { AdminBans } from "../components/AdminBans/AdminBans";
+import { SiteBanNotice } from "../components/AdminBans/SiteBanNotice";
 import { Announcer } from "../components/Announcer/Announcer";
 import { ChannelPage } from "../components/ChannelPage/ChannelPage";
 import { Dashboard } from "../components/Dashboard/Dashboard";
@@ -7,10 +9,14 @@ import { HomePage } from "../components/HomePage/HomePage";
 import { IconSprite } from "../components/IconSprite/IconSprite";
 import { NotFound } from "../components/NotFound/NotFound";
 import { TranscriptPage } from "../components/Transcript/TranscriptPage";
+import { isSiteBansPath } from "../services/admin-bans";
 import { useRoute } from "../store/route";
 
 export function App() {
   const route = useRoute();
+  // The admin page is not one of store/route.ts's routes (it parses as "missing"); that store
+  // is replaced on every navigation, so the path read here is the current one.
+  const siteBans = route.page === "missing" && isSiteBansPath(window.location.pathname);
   return (
     <div className="flex h-dvh flex-col">
       <a
@@ -20,6 +26,7 @@ export function App() {
         Skip to content
       </a>
       <Header />
+      <SiteBanNotice />
       <main id="main" className="min-h-0 flex-1">
         {route.page === "home" ? (
           <HomePage />
@@ -29,6 +36,8 @@ export function App() {
           <Dashboard key={route.name} name={route.name} />
         ) : route.page === "broadcast" ? (
           <TranscriptPage key={`${route.name}/${route.id}`} name={route.name} id={route.id} />
+        ) : siteBans ? (
+          <AdminBans />
         ) : (
           <NotFound />
         )}

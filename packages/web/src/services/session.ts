@@ -6,7 +6,7 @@
 import { ChorusError } from "@chorus/client";
 import type { User } from "@chorus/protocol";
 import { useSession } from "../store/session";
-import { client } from "./client";
+import { checkSiteBan, client } from "./client";
 
 let started = false;
 
@@ -19,6 +19,8 @@ export function startSession(): void {
     // Logged out elsewhere, banned, or the session expired: keep reading anonymously.
     useSession.setState({ user: null });
     client.connect().catch(() => undefined);
+    // A site ban closes the socket the same way: ask, so the page can say so.
+    checkSiteBan();
   });
   window.addEventListener("online", () => useSession.setState({ online: true }));
   window.addEventListener("offline", () => useSession.setState({ online: false }));
