@@ -27,7 +27,9 @@ export class ConnectionAdmission {
   ) {}
 
   async admit(address: string): Promise<Admission> {
-    const rate = await this.limiter.consume("connect_ip", address);
+    // While the limiter's store (Redis) is unreachable connections are admitted, as the slots
+    // are: this is abuse control, and refusing every viewer during an outage is worse.
+    const rate = await this.limiter.consume("connect_ip", address).catch(() => ({ allowed: true }) as const);
     if (!rate.allowed) return this.refuse("rate", rate.retryAfterMs);
     if (!(await this.slots.acquire(address, this.maxPerAddress))) return this.refuse("concurrent", FULL_RETRY_MS);
     let released = false;
