@@ -6,15 +6,11 @@
  *
  * Screenshots of the main pages go to test-results/ (CI artifacts).
  */
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { ChorusClient } from "@chorus/client/node";
 import type { Channel, Message, ServerFrame, User } from "@chorus/protocol";
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
-import { build } from "vite";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../server/test/harness.js";
 import {
@@ -26,13 +22,8 @@ import {
   type Session,
   uniqueName,
 } from "../../server/test/helpers.js";
+import { buildWebApp, hasBrowser, launchChromium, webRoot } from "./browser-harness.js";
 
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
-const hasBrowser = existsSync(CHROMIUM);
-if (!hasBrowser)
-  console.warn(`\n!!! ${CHROMIUM} not found: browser tests are SKIPPED (apt-get install chromium) !!!\n`);
-
-const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCREENSHOTS = path.resolve(webRoot, "../../test-results");
 const LINK_REL = "noopener noreferrer nofollow ugc";
 const PASSWORD = "correct horse battery";
@@ -110,31 +101,10 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
   let admin: Session;
 
   beforeAll(async () => {
-    outDir = await mkdtemp(path.join(tmpdir(), "chorus-web-"));
     await mkdir(SCREENSHOTS, { recursive: true });
-    // A production build, as `npm run build` makes it: vitest sets NODE_ENV=test, which would
-    // otherwise give React's development build. The server looks for the build when it starts.
-    const nodeEnv = process.env["NODE_ENV"];
-    process.env["NODE_ENV"] = "production";
-    try {
-      await build({ root: webRoot, mode: "production", logLevel: "silent", build: { outDir, emptyOutDir: true } });
-    } finally {
-      if (nodeEnv === undefined) delete process.env["NODE_ENV"];
-      else process.env["NODE_ENV"] = nodeEnv;
-    }
+    outDir = await buildWebApp();
     server = await startTestServer({ webDistDir: outDir, analysis: { enabled: true } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     admin = await loginAdmin(server.url);
   });
 

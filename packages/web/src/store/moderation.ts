@@ -62,6 +62,14 @@ const MODERATOR_ONLY = {
 
 export const useModeration = create<ModerationState>(() => initial(null));
 
+/**
+ * The mark on `username`, from the map's own keys only: `__proto__` and `constructor` are
+ * valid usernames and also keys of every plain object, which would read as a mark.
+ */
+export function markOf(suspicious: ModerationState["suspicious"], username: string): UserStatus | undefined {
+  return Object.hasOwn(suspicious, username) ? suspicious[username] : undefined;
+}
+
 export const moderationActions = {
   reset(channel: string | null): void {
     useModeration.setState(initial(channel));
@@ -105,7 +113,8 @@ export const moderationActions = {
   /** A mark set (or lifted: null) on `username`; keeps the reason of a mark it already knew. */
   setStatus(username: string, status: UserStatusKind | null, by: string, at: number, reason?: string | null): void {
     useModeration.setState((s) => {
-      const { [username]: previous, ...rest } = s.suspicious;
+      const previous = markOf(s.suspicious, username);
+      const { [username]: _dropped, ...rest } = s.suspicious;
       if (status === null) return previous ? { suspicious: rest } : {};
       const kept = reason === undefined ? (previous?.status === status ? previous.reason : null) : reason;
       return { suspicious: { ...rest, [username]: { username, status, reason: kept, by, at } } };

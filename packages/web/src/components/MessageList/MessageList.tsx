@@ -9,7 +9,7 @@ import { Virtuoso } from "react-virtuoso";
 import { type FeedRow, visibleRows } from "../../lib/feed";
 import { formatCount } from "../../lib/format";
 import { feedActions, useFeed } from "../../store/feed";
-import { useModeration } from "../../store/moderation";
+import { markOf, useModeration } from "../../store/moderation";
 import { useSession } from "../../store/session";
 import { MessageRow } from "../MessageRow/MessageRow";
 import { BottomFollower } from "./follow";
@@ -63,7 +63,7 @@ export function MessageList() {
         row={row}
         me={me}
         mod={mod}
-        status={row.kind === "message" ? suspicious[row.message.author.username]?.status : undefined}
+        status={row.kind === "message" ? markOf(suspicious, row.message.author.username)?.status : undefined}
       />
     ),
     [me, mod, suspicious],

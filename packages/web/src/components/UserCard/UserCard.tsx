@@ -19,7 +19,7 @@ import {
   timeoutUser,
 } from "../../services/moderation";
 import { useFeed } from "../../store/feed";
-import { moderationActions, useModeration } from "../../store/moderation";
+import { markOf, moderationActions, useModeration } from "../../store/moderation";
 import { AuthorBadges } from "../AuthorBadges/AuthorBadges";
 
 const RECENT = 5;
@@ -64,7 +64,7 @@ function Card({ username }: { username: string }) {
     return () => document.removeEventListener("keydown", onEscape);
   }, []);
 
-  const mark = useModeration((s) => s.suspicious[username]);
+  const mark = useModeration((s) => markOf(s.suspicious, username));
   // Someone whose messages are all held (a restricted user) is known from the queue.
   const heldBy = useModeration((s) => s.held.findLast((h) => h.message.author.username === username)?.message);
   const latest = latestBy(rows, username) ?? heldBy;
