@@ -88,12 +88,27 @@ describe("site-wide bans", () => {
     });
     expect(guess.status).toBe(401);
 
+    // Signing out still works (the cookie goes), and ends the session for good.
+    const other = await api<{ token: string }>(server.url, "POST", "/api/auth/login", {
+      body: { username: user.user.username, password },
+    });
+    expect(other.status).toBe(403);
+    const out = await api(server.url, "POST", "/api/auth/logout", { token: user.token });
+    expect(out.status).toBe(204);
+    expect(out.headers.get("set-cookie") ?? "").toMatch(/chorus_session=;/);
+
     const listed = await api<{ bans: SiteBan[] }>(server.url, "GET", "/api/admin/bans", { token: admin.token });
     expect(listed.body.bans.map((b) => b.id)).toContain(set.body.ban.id);
     expect((await api(server.url, "DELETE", `/api/admin/bans/${set.body.ban.id}`, { token: admin.token })).status).toBe(
       204,
     );
-    expect((await api(server.url, "GET", "/api/me", { token: user.token })).status).toBe(200);
+    // Lifted: the account logs in again (the signed-out session stays ended).
+    expect((await api(server.url, "GET", "/api/me", { token: user.token })).status).toBe(401);
+    const back = await api<{ token: string }>(server.url, "POST", "/api/auth/login", {
+      body: { username: user.user.username, password },
+    });
+    expect(back.status).toBe(200);
+    expect((await api(server.url, "GET", "/api/me", { token: back.body.token })).status).toBe(200);
     expect((await api(server.url, "DELETE", `/api/admin/bans/${set.body.ban.id}`, { token: admin.token })).status).toBe(
       404,
     );
