@@ -6,13 +6,12 @@
  * Chorus ÷ peer ratios, then exactly one JSON line (the last line of stdout).
  * Usage: `npm run bench -- --help`.
  */
-import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { numberOption } from "./loadgen/options.js";
 import { fmt, int, progressLine, renderResults, toJsonLine } from "./loadgen/report.js";
 import { type LoadResult, runLoad } from "./loadgen/run.js";
-import { installExitHandlers, machineBusySeconds, ROOT, sleep } from "./processes.js";
+import { gitDescribe, installExitHandlers, machineBusySeconds, sleep } from "./processes.js";
 import {
   bestSustained,
   scenario as makeScenario,
@@ -322,17 +321,6 @@ function renderSteps(sc: Scenario, all: readonly TargetRuns[]): string {
       .join("  ")
       .trimEnd();
   return [line(rows[0] ?? []), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
-}
-
-/** The commit measured (`<sha>` or `<sha>-dirty`), or null outside a git checkout. */
-function gitDescribe(): string | null {
-  try {
-    const run = (args: string[]) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8", timeout: 5_000 }).trim();
-    const sha = run(["rev-parse", "--short", "HEAD"]);
-    return run(["status", "--porcelain", "--untracked-files=no"]) === "" ? sha : `${sha}-dirty`;
-  } catch {
-    return null;
-  }
 }
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@
  * and killed when the benchmark exits, however it exits (normal end, error, Ctrl-C,
  * SIGTERM). Only loopback addresses are ever used.
  */
-import { type ChildProcess, fork, type Serializable, type SpawnOptions, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, fork, type Serializable, type SpawnOptions, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
@@ -244,5 +244,16 @@ export function machineBusySeconds(): number | undefined {
     return (user + nice + system + steal) / USER_HZ;
   } catch {
     return undefined;
+  }
+}
+
+/** The commit measured (`<sha>` or `<sha>-dirty`), or null outside a git checkout. */
+export function gitDescribe(): string | null {
+  try {
+    const run = (args: string[]) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8", timeout: 5_000 }).trim();
+    const sha = run(["rev-parse", "--short", "HEAD"]);
+    return run(["status", "--porcelain", "--untracked-files=no"]) === "" ? sha : `${sha}-dirty`;
+  } catch {
+    return null;
   }
 }

@@ -6,27 +6,15 @@
  * Usage: `npm run soak -- --help`. Not part of `npm test` (bench/test/soak.test.ts runs
  * the same code for half a minute at a tiny load).
  */
-import { execFileSync } from "node:child_process";
 import { renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "./loadgen/options.js";
 import { toJsonLine } from "./loadgen/report.js";
-import { installExitHandlers, ROOT } from "./processes.js";
+import { gitDescribe, installExitHandlers } from "./processes.js";
 import { parseSoakOptions, SOAK_USAGE } from "./soak/options.js";
 import { renderSoakReport, sampleLine } from "./soak/report.js";
 import { runSoak } from "./soak/run.js";
-
-/** The commit measured (`<sha>` or `<sha>-dirty`), or null outside a git checkout (as bench.ts records it). */
-function gitDescribe(): string | null {
-  try {
-    const run = (args: string[]) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8", timeout: 5_000 }).trim();
-    const sha = run(["rev-parse", "--short", "HEAD"]);
-    return run(["status", "--porcelain", "--untracked-files=no"]) === "" ? sha : `${sha}-dirty`;
-  } catch {
-    return null;
-  }
-}
 
 /** Written to a temporary name first, so a crash mid-write never leaves half a report. */
 function writeJson(path: string, value: unknown): void {
