@@ -56,7 +56,10 @@ export const STREAM_EMOTES: ReadonlySet<string> = new Set([
   "monkaHmm",
 ]);
 
-const EMOJI_ONLY = /^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\u200D|\uFE0F)+$/u;
+// One character class, not alternatives: ZWJ and U+FE0F are themselves Emoji_Component, and
+// with alternatives that overlap, a long ZWJ chain ending in a letter ("👩‍👩‍…‍👩x", which
+// normalisation keeps) backtracks exponentially — one message would stall the server.
+const EMOJI_ONLY = /^[\p{Extended_Pictographic}\p{Emoji_Component}]+$/u;
 
 /** True when the text has at least one word and every word is a known emote or emoji. */
 export function isEmoteOnly(text: string, channelEmotes: ReadonlySet<string> = new Set()): boolean {
