@@ -22,6 +22,17 @@ import { CLIENT_FRAMES, type ClientOp, isErrorCode, type Message, type ServerFra
 import fc from "fast-check";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Call,
+  type CallAuths,
+  callOf,
+  describeCall,
+  encodeCall,
+  frameTextOf,
+  type Operation,
+  type Schema,
+  schemaValues,
+} from "../fuzz/generators.js";
 import { type RunningServer, startServer } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { TEST_ADMIN } from "./harness.js";
@@ -106,87 +117,7 @@ async function fullHistory(channel: string): Promise<Message[]> {
   }
 }
 
-// ---- hostile values ---------------------------------------------------------------------------
-
-const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
-
-/** Short strings assembled from the pieces that break things: NUL, half pairs, URL syntax. */
-const nastyString = fc
-  .array(
-    fc.oneof(
-      fc.string({ unit: "binary", maxLength: 6 }),
-      loneSurrogate,
-      fc.constantFrom("\u0000", "main", "😀", "\uD83D", "\uDE00", "%", "%00", "/", "?", "#", "..", " ", "\\", '"'),
-    ),
-    { maxLength: 8 },
-  )
-  .map((parts) => parts.join(""));
-
-const longString = fc.constantFrom("x".repeat(65), "x".repeat(1025), "y".repeat(9000), "\u0000".repeat(300));
-
-const hostileNumber = fc.constantFrom(
-  -1,
-  -0.5,
-  1.5,
-  2 ** 53,
-  1e20,
-  -1e20,
-  Number.MAX_VALUE,
-  Number.MIN_VALUE,
-  2 ** 31,
-  -(2 ** 63),
-);
-const numericNonsense = fc.constantFrom(
-  "NaN",
-  "Infinity",
-  "-Infinity",
-  "1e400",
-  "99999999999999999999",
-  "0x10",
-  " 1",
-  "1 ",
-  "",
-  "-0",
-  "1.0",
-  "١٢",
-);
-const wrongType = fc.constantFrom<unknown>(
-  null,
-  true,
-  false,
-  [],
-  {},
-  [1, 2],
-  { a: 1 },
-  JSON.parse('{"__proto__":{"polluted":1}}'),
-);
-
-const hostile: fc.Arbitrary<unknown> = fc.oneof(
-  { arbitrary: nastyString, weight: 4 },
-  { arbitrary: longString, weight: 1 },
-  { arbitrary: hostileNumber, weight: 2 },
-  { arbitrary: numericNonsense, weight: 2 },
-  { arbitrary: wrongType, weight: 1 },
-  { arbitrary: fc.jsonValue({ maxDepth: 2 }), weight: 1 },
-);
-
-// ---- values drawn from a schema -----------------------------------------------------------------
-
-interface Schema {
-  type?: string | string[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  items?: Schema;
-  enum?: unknown[];
-  const?: unknown;
-  anyOf?: Schema[];
-  oneOf?: Schema[];
-  nullable?: boolean;
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-}
+// ---- hostile values and the calls made of them (fuzz/generators.ts) -----------------------------
 
 /** Values that reach past validation into the services: real names, ids and tokens. */
 function pool(field: string): string[] {
@@ -214,191 +145,21 @@ function pool(field: string): string[] {
   }
 }
 
-/**
- * A value of the schema's shape. With `mix`, any field may instead be hostile, a required one
- * missing or an unknown one added; without, the value is one the services get to see.
- */
-function fromSchema(schema: Schema, mix: boolean, field = ""): fc.Arbitrary<unknown> {
-  if (schema.const !== undefined) return fc.constant(schema.const);
-  if (schema.enum) return fc.constantFrom(...schema.enum);
-  const alternatives = schema.anyOf ?? schema.oneOf;
-  if (alternatives) return fc.oneof(...alternatives.map((s) => fromSchema(s, mix, field)));
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
-  const base = ((): fc.Arbitrary<unknown> => {
-    switch (type) {
-      case "string": {
-        const known = pool(field);
-        const any = fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 30, 30) });
-        return known.length > 0
-          ? fc.oneof({ arbitrary: fc.constantFrom(...known), weight: 4 }, { arbitrary: any, weight: 1 })
-          : any;
-      }
-      case "integer":
-        return fc.integer({ min: schema.minimum ?? -1000, max: Math.min(schema.maximum ?? 1_000_000, 1_000_000) });
-      case "number":
-        return fc.double({ noNaN: true, noDefaultInfinity: true });
-      case "boolean":
-        return fc.boolean();
-      case "array":
-        return fc.array(schema.items ? fromSchema(schema.items, mix, field) : fc.jsonValue(), { maxLength: 3 });
-      case "object":
-        return objectFrom(schema, mix);
-      default:
-        return fc.jsonValue({ maxDepth: 1 });
-    }
-  })();
-  return schema.nullable ? fc.oneof(base, fc.constant(null)) : base;
-}
+const values = schemaValues(pool);
 
-const field = (schema: Schema, mix: boolean, name: string): fc.Arbitrary<unknown> =>
-  mix
-    ? fc.oneof({ arbitrary: fromSchema(schema, mix, name), weight: 3 }, { arbitrary: hostile, weight: 2 })
-    : fromSchema(schema, mix, name);
-
-function objectFrom(schema: Schema, mix: boolean): fc.Arbitrary<Record<string, unknown>> {
-  const entries = Object.entries(schema.properties ?? {});
-  const model = Object.fromEntries(entries.map(([name, s]) => [name, field(s, mix, name)]));
-  const required = (schema.required ?? []).filter((name) => name in model);
-  const record = fc.record(model, { requiredKeys: required });
-  if (!mix) return record;
-  return fc
-    .tuple(record, fc.boolean(), fc.subarray(required, { maxLength: Math.min(1, required.length) }), nastyString)
-    .map(([value, extra, drop, key]) => {
-      const out: Record<string, unknown> = { ...value };
-      for (const name of drop) delete out[name];
-      if (extra) out[key] = "extra";
-      return out;
-    });
-}
-
-// ---- encoding hostile values into a request -----------------------------------------------------
-
-/** Percent-encodes UTF-16 code units; a lone surrogate becomes its WTF-8 bytes, which no decoder accepts. */
-function encode(value: unknown): string {
-  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    const next = text.charCodeAt(i + 1);
-    if (/[A-Za-z0-9\-._~]/.test(text[i] ?? "")) out += text[i];
-    else if (unit >= 0xd800 && unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-      out += encodeURIComponent(text.slice(i, i + 2));
-      i++;
-    } else if (unit >= 0xd800 && unit <= 0xdfff) {
-      out += [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)]
-        .map((b) => `%${b.toString(16).toUpperCase()}`)
-        .join("");
-    } else out += encodeURIComponent(text[i] ?? "");
-  }
-  return out;
-}
-
-/**
- * Header values fetch agrees to send: printable Latin-1 without DEL, no whitespace at either end
- * (boundary.test.ts sends control characters over a raw socket).
- */
-const headerValue = fc
-  .oneof(
-    fc.stringMatching(/^[0-9]{0,20}$/),
-    numericNonsense,
-    fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 30 }),
-    fc.constant("1".repeat(4000)),
-  )
-  .map((value) => value.replace(/[^\x20-\x7e\x80-\xff]/g, "").trim());
-
-interface Operation {
-  method: string;
-  path: string;
-  parameters: Array<{ in: string; name: string; required?: boolean; schema: Schema }>;
-  body: Schema | undefined;
-}
-
-interface Call {
-  op: Operation;
-  params: Record<string, unknown>;
-  query: Array<[string, unknown]>;
-  headers: Record<string, string | undefined>;
-  body: { kind: "json"; value: unknown } | { kind: "raw"; text: string; type: string } | { kind: "none" };
-  auth: "none" | "fuzzer" | "bad-bearer" | "bad-cookie";
-}
+type Auth = "none" | "fuzzer" | "bad-bearer" | "bad-cookie";
 
 /** Logging out the fuzzer would leave every later case unauthenticated. */
-const authsFor = (op: Operation): Call["auth"][] =>
+const authsFor = (op: Operation): CallAuths<Auth> =>
   op.path === "/api/auth/logout"
-    ? ["none", "bad-bearer", "bad-cookie"]
-    : ["fuzzer", "none", "bad-bearer", "bad-cookie"];
+    ? { clean: ["none", "bad-bearer", "bad-cookie"], hostile: ["none", "bad-bearer", "bad-cookie"] }
+    : { clean: ["fuzzer"], hostile: ["fuzzer", "none", "bad-bearer", "bad-cookie"] };
 
-/** A call that the schemas accept, so that it reaches the services. */
-function cleanCallOf(op: Operation): fc.Arbitrary<Call> {
-  const inPart = (part: string) => op.parameters.filter((p) => p.in === part);
-  return fc.record({
-    op: fc.constant(op),
-    params: fc.record(Object.fromEntries(inPart("path").map((p) => [p.name, fromSchema(p.schema, false, p.name)]))),
-    query: fc
-      .record(Object.fromEntries(inPart("query").map((p) => [p.name, fromSchema(p.schema, false, p.name)])), {
-        requiredKeys: [],
-      })
-      .map((q) => Object.entries(q)),
-    headers: fc.constant({}),
-    body: op.body
-      ? fromSchema(op.body, false).map((value) => ({ kind: "json" as const, value }))
-      : fc.constant({ kind: "none" as const }),
-    auth: fc.constantFrom<Call["auth"]>(...(authsFor(op).includes("fuzzer") ? ["fuzzer" as const] : authsFor(op))),
-  });
-}
-
-/** A call with hostile values anywhere: parameters, query, headers, body, credentials. */
-function hostileCallOf(op: Operation): fc.Arbitrary<Call> {
-  const inPart = (part: string) => op.parameters.filter((p) => p.in === part);
-  const params = fc.record(Object.fromEntries(inPart("path").map((p) => [p.name, field(p.schema, true, p.name)])));
-  const query = fc.array(
-    fc.tuple(
-      fc.constantFrom(...inPart("query").map((p) => p.name), "unknown"),
-      fc.oneof(...inPart("query").map((p) => fromSchema(p.schema, true)), hostile),
-    ),
-    { maxLength: 4 },
-  );
-  const headers = fc.record(Object.fromEntries(inPart("header").map((p) => [p.name, headerValue])), {
-    requiredKeys: [],
-  });
-  const body: fc.Arbitrary<Call["body"]> = fc.oneof(
-    {
-      arbitrary: (op.body ? fromSchema(op.body, true) : hostile).map((value) => ({ kind: "json" as const, value })),
-      weight: 6,
-    },
-    { arbitrary: hostile.map((value) => ({ kind: "json" as const, value })), weight: 1 },
-    {
-      arbitrary: fc.record({
-        kind: fc.constant("raw" as const),
-        text: fc.constantFrom("{", "not json", '{"__proto__":{"x":1}}', "\u0000", '{"text":"\\ud800"}', ""),
-        type: fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded"),
-      }),
-      weight: 1,
-    },
-    { arbitrary: fc.constant({ kind: "none" as const }), weight: 1 },
-  );
-  return fc.record({ op: fc.constant(op), params, query, headers, body, auth: fc.constantFrom(...authsFor(op)) });
-}
-
-const callOf = (op: Operation): fc.Arbitrary<Call> =>
-  fc.oneof({ arbitrary: cleanCallOf(op), weight: 1 }, { arbitrary: hostileCallOf(op), weight: 2 });
-
-async function send(call: Call): Promise<{ status: number; text: string; contentType: string }> {
-  let target = call.op.path.replace(/\{(\w+)\}/g, (_, name: string) => encode(call.params[name]));
-  if (call.query.length > 0) target += `?${call.query.map(([k, v]) => `${k}=${encode(v)}`).join("&")}`;
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(call.headers)) if (value !== undefined) headers[name] = value;
+async function send(call: Call<Auth>): Promise<{ status: number; text: string; contentType: string }> {
+  const { target, headers, payload } = encodeCall(call);
   if (call.auth === "fuzzer") headers["authorization"] = `Bearer ${fuzzer.token}`;
   if (call.auth === "bad-bearer") headers["authorization"] = "Bearer not.a.jwt";
   if (call.auth === "bad-cookie") headers["cookie"] = "chorus_session=%00%ED%A0%80";
-  let payload: string | undefined;
-  if (call.body.kind === "json" && call.op.method !== "GET" && call.op.method !== "HEAD") {
-    payload = JSON.stringify(call.body.value) ?? "null";
-    headers["content-type"] = "application/json";
-  } else if (call.body.kind === "raw" && call.op.method !== "GET" && call.op.method !== "HEAD") {
-    payload = call.body.text;
-    headers["content-type"] = call.body.type;
-  }
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 10_000);
   try {
@@ -420,14 +181,7 @@ async function send(call: Call): Promise<{ status: number; text: string; content
   }
 }
 
-/** The call, readable in a failure message: long strings are cut. */
-function describeCall(call: Call): string {
-  return JSON.stringify({ ...call, op: `${call.op.method} ${call.op.path}` }, (_key, value: unknown) =>
-    typeof value === "string" && value.length > 80 ? `${value.slice(0, 40)}…(${value.length} chars)` : value,
-  );
-}
-
-function checkAnswer(call: Call, res: { status: number; text: string; contentType: string }): void {
+function checkAnswer(call: Call<Auth>, res: { status: number; text: string; contentType: string }): void {
   const what = `${describeCall(call)} → ${res.status} ${res.text.slice(0, 300)}`;
   expect(res.status, what).toBeLessThan(500);
   if (res.status < 400) return;
@@ -447,34 +201,7 @@ async function expectHealthy(): Promise<void> {
 
 const OPS = Object.keys(CLIENT_FRAMES) as ClientOp[];
 
-const frameArb: fc.Arbitrary<string> = fc.oneof(
-  {
-    weight: 8,
-    arbitrary: fc
-      .constantFrom(...OPS)
-      .chain((op) =>
-        fc
-          .boolean()
-          .chain((mix) => objectFrom(CLIENT_FRAMES[op] as unknown as Schema, mix))
-          .map((frame) => ({ ...frame, op })),
-      )
-      .chain((frame) =>
-        // Sometimes the op itself is what is wrong.
-        fc.oneof(
-          { arbitrary: fc.constant(frame), weight: 9 },
-          { arbitrary: hostile.map((op) => ({ ...frame, op })), weight: 1 },
-        ),
-      )
-      .map((frame) => JSON.stringify(frame)),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.oneof(
-      fc.constantFrom("", "{", "[]", "null", '"send"', '{"op":"__proto__"}', '{"op":"toString"}'),
-      fc.jsonValue().map((v) => JSON.stringify(v)),
-    ),
-  },
-);
+const frameArb = frameTextOf(OPS, (op) => CLIENT_FRAMES[op as ClientOp] as unknown as Schema, values);
 
 class FuzzSocket {
   client!: WsClient;
@@ -603,12 +330,15 @@ describe("boundary: hostile input never fails the server", () => {
     let cases = 0;
     const statuses = new Map<number, number>();
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...operations).chain(callOf), async (call) => {
-        const res = await send(call);
-        checkAnswer(call, res);
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        if (++cases % 50 === 0) await expectHealthy();
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...operations).chain((op) => callOf(op, values, authsFor(op))),
+        async (call) => {
+          const res = await send(call);
+          checkAnswer(call, res);
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          if (++cases % 50 === 0) await expectHealthy();
+        },
+      ),
       { numRuns: RUNS, seed: SEED },
     );
     await expectHealthy();
