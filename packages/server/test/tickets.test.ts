@@ -92,6 +92,14 @@ describe("connection tickets", () => {
     expect(again.body.error?.code).toBe("unauthorized");
   });
 
+  it("HEAD of an event stream answers at once, without opening a stream (found by the fuzzer: it hung)", async () => {
+    for (const path of [`/api/channels/${channel}/events`, "/api/sse/stream"]) {
+      const res = await api(server.url, "HEAD", path, { timeoutMs: 5_000 });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    }
+  });
+
   it("die with their session", async () => {
     const other = await register(server.url, "leaving");
     const ticket = await ticketFor(other);

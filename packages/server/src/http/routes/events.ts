@@ -53,6 +53,15 @@ export async function streamEvents(
     if (!Number.isSafeInteger(n) || n < 0) throw invalid("Last-Event-ID must be a seq");
     since = n;
   }
+  // A HEAD has no body, so it gets the stream's headers and no stream (found by the fuzzer:
+  // Node held the headers back until the response ended, which a stream never does).
+  if (request.method === "HEAD") {
+    return reply
+      .status(200)
+      .header("content-type", "text/event-stream; charset=utf-8")
+      .header("cache-control", "no-cache")
+      .send();
+  }
   // Per-IP connection limits, answered as a JSON 429 before the stream starts.
   const release = await s.sse.admit(request.ip);
   reply.hijack();
