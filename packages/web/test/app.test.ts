@@ -727,7 +727,7 @@ describe.skipIf(!hasBrowser)("viewer app in Chromium", () => {
       }),
     );
     const { page } = v;
-    await expect.poll(() => probes.at(-1)).toMatch(/^(me 200|bans 403)$/);
+    await expect.poll(() => probes.at(-1), { timeout: 10_000 }).toMatch(/^(me 200|bans 403)$/);
     expect([["me 200"], ["me 404", "bans 403"]]).toContainEqual(probes);
     await row(page, msg.seq).hover();
     expect(await page.getByTestId("mod-actions").count()).toBe(0);
