@@ -63,6 +63,12 @@ describe("moderation reaches Twitch", () => {
     expect((await api(server.url, "PUT", path, { token: mod.token, body: { token: TOKEN } })).status).toBe(403);
     const bad = await api(server.url, "PUT", path, { token: owner.token, body: { token: "not-a-token" } });
     expect(bad.status).toBe(400);
+    // Not ASCII: it could never be sent in a header (found by the fuzzer: it was a 500).
+    for (const token of ["١٢", "tök", "a b"]) {
+      const odd = await api(server.url, "PUT", path, { token: owner.token, body: { token } });
+      expect(odd.status, token).toBe(400);
+      expect(odd.body.error?.code).toBe("invalid_request");
+    }
     const linked = await api<{ account: { login: string; scopes: string[] } }>(server.url, "PUT", path, {
       token: owner.token,
       body: { token: TOKEN },

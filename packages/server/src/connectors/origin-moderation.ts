@@ -39,6 +39,9 @@ export class OriginModeration {
 
   async link(ctx: AuthContext, channel: string, platform: string, token: string): Promise<PlatformAccount> {
     await this.authorize(ctx, channel, "owner");
+    // OAuth tokens are visible ASCII. Anything else cannot go in an Authorization header: fetch
+    // throws on it, which was a 500 (found by npm run fuzz: a token of Arabic-Indic digits).
+    if (!/^[\x21-\x7E]+$/.test(token.trim())) throw invalid("a token is letters, digits and punctuation only");
     let info: { login: string; userId: string; scopes: string[] };
     try {
       if (platform === "twitch") info = await this.helix.validate(token.trim());
