@@ -249,8 +249,11 @@ export class EmbeddedLog implements ChannelLog {
   private publish(committed: Array<{ p: PendingAppend; event: LoggedEvent }>): void {
     const byChannel = new Map<string, LoggedEvent[]>();
     for (const { p, event } of committed) {
+      // The key remembers where the event is, not the event: holding every event of the
+      // dedup window (10 minutes) kept ~400 MiB of live heap at 100 msg/s in the soak. A
+      // duplicate, which is rare, reads its original back (the recent window, else the store).
       if (p.dedupKey !== null)
-        this.dedup.set(p.dedupKey, { at: Date.now(), channel: p.channel, seq: event.seq, event });
+        this.dedup.set(p.dedupKey, { at: Date.now(), channel: p.channel, seq: event.seq, event: null });
       const list = byChannel.get(p.channel);
       if (list) list.push(event);
       else byChannel.set(p.channel, [event]);
